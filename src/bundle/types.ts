@@ -1,0 +1,87 @@
+/**
+ * What the bundle reader hands to the rest of the pipeline: members (files inside an
+ * archive, a directory, a single file or stdin), each with a sniffed kind and node.
+ */
+
+export const MEMBER_KINDS = [
+  'journald-export',
+  'journald-json',
+  'journalctl-text',
+  'klog',
+  'plain-log',
+  'goroutine-dump',
+  'kubectl-json',
+  'kubectl-yaml',
+  'cluster-info-dump',
+  'ip-route',
+  'ip-neigh',
+  'ip-json',
+  'iptables-save',
+  'iptables-list',
+  'ps',
+  'pgrep',
+  'schedstat',
+  'proc-stat',
+  'ctr-tasks',
+  'ctr-containers',
+  'ctr-sandboxes',
+  'crictl-pods',
+  'crictl-ps',
+  'systemctl-status',
+  'kubelet-args',
+  'dqlite-listing',
+  'dqlite-snapshot',
+  'date',
+] as const;
+
+export type MemberKind = (typeof MEMBER_KINDS)[number];
+
+export interface MemberInfo {
+  /** Path as shown in the report: `<input>/<member>` for archives and directories. */
+  path: string;
+  /** Path inside its container (archive member name / directory-relative path). */
+  innerPath: string;
+  /** Uncompressed size when known in advance. */
+  size?: number;
+  /** Modification time (µs since epoch) from the tar header or the file system. */
+  mtime?: number;
+}
+
+/**
+ * A member whose kind was decided. Its content is streamed: `chunks()` yields the whole
+ * member (head included) once, bounded by the limits; reaching a limit ends the stream
+ * and records a warning. Members of one archive are visited in order, so a consumer must
+ * finish (or abandon) one member's chunks before asking for the next member.
+ */
+export interface Member extends MemberInfo {
+  kind: MemberKind;
+  node?: string;
+  /** The first bytes (up to 64 KiB), used for sniffing. */
+  head: Buffer;
+  chunks(): AsyncIterable<Buffer>;
+}
+
+export interface SkippedMember {
+  path: string;
+  reason: string;
+}
+
+export interface BundleWarning {
+  path: string;
+  message: string;
+}
+
+export interface BundleLimits {
+  /** Total uncompressed bytes read across all inputs. */
+  maxTotalBytes: number;
+  /** Uncompressed bytes read per member. */
+  maxMemberBytes: number;
+  /** Members per input. */
+  maxMembers: number;
+}
+
+export const DEFAULT_LIMITS: BundleLimits = {
+  maxTotalBytes: 64 * 1024 ** 3,
+  maxMemberBytes: 8 * 1024 ** 3,
+  maxMembers: 200_000,
+};

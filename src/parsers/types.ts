@@ -1,0 +1,42 @@
+import type { JournalMarker, LogRecord, ParseStats, Unparsed } from '../model/records.js';
+
+/**
+ * Contract every log-shaped parser follows: consume a stream of Buffers, call back for
+ * each record, never throw on a bad line (report it through `unparsed`), and only throw a
+ * `ParseError` when the whole input is unusable.
+ */
+export interface LogParseOptions {
+  /** Bundle-relative path used in provenance. */
+  path: string;
+  /** Node the member is attributed to (from layout or path); content (e.g. `_HOSTNAME`) wins. */
+  node?: string;
+  /** Unit the member belongs to when the content does not say (inspect `<svc>/journal.log`). */
+  unit?: string;
+  /** Reference time (µs) used to place year-less timestamps: the capture / member mtime. */
+  referenceTime?: number;
+  /** IANA zone in which zone-less timestamps (journalctl short, klog) were printed. Default UTC. */
+  inputZone?: string;
+  onRecord(record: LogRecord): void;
+  onMarker?(marker: JournalMarker): void;
+  onUnparsed?(unparsed: Unparsed): void;
+}
+
+/** Thrown only when a whole input is unusable (e.g. not the format at all). */
+export class ParseError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ParseError';
+  }
+}
+
+export type LogParser = (chunks: AsyncIterable<Buffer>, options: LogParseOptions) => Promise<ParseStats>;
+
+/** Result shape of state parsers (small inputs parsed whole). */
+export interface StateParseResult<T> {
+  value: T;
+  unparsed: Unparsed[];
+  warnings: string[];
+}
