@@ -1,0 +1,174 @@
+import { microsToIso } from '../model/time.js';
+import {
+  severityRank,
+  type ReportEvidence,
+  type ReportFinding,
+  type ReportNoise,
+  type ReportNotApplicable,
+  type ReportSignal,
+} from '../report/types.js';
+import { computeConfidence } from './confidence.js';
+import { INPUTS, type InputId } from './inputs.js';
+import { fillRunbook } from './runbook.js';
+import type { EvidenceItem, Rule, RuleContext, RuleOutcome } from './types.js';
+
+export interface EngineResult {
+  findings: ReportFinding[];
+  noise: ReportNoise[];
+  notApplicable: ReportNotApplicable[];
+  rulesEvaluated: string[];
+  engineErrors: Array<{ rule: string; message: string }>;
+}
+
+export function renderEvidence(item: EvidenceItem): ReportEvidence {
+  const out: ReportEvidence = { path: item.source.path, text: item.text };
+  const line = item.source.line ?? item.source.entry;
+  if (line !== undefined) out.line = line;
+  if (item.source.cursor) out.cursor = item.source.cursor;
+  if (item.ts !== undefined) out.ts = microsToIso(item.ts);
+  if (item.node) out.node = item.node;
+  if (item.count !== undefined) out.count = item.count;
+  if (item.role) out.role = item.role;
+  return out;
+}
+
+function missingInputs(rule: Rule, ctx: RuleContext): InputId[][] {
+  return rule.meta.inputs
+    .map((entry) => (Array.isArray(entry) ? entry : [entry]))
+    .filter((anyOf) => !anyOf.some((input) => ctx.hasInput(input)));
+}
+
+const overlaps = (a: readonly string[], b: readonly string[]) =>
+  a.length === 0 || b.length === 0 || a.some((n) => b.includes(n));
+
+function toFinding(rule: Rule, draft: RuleOutcome['findings'][number]): ReportFinding {
+  const finding: ReportFinding = {
+    id: rule.id,
+    title: rule.meta.title,
+    severity: rule.meta.severity,
+    kind: rule.meta.kind === 'symptom' ? 'symptom' : 'failure-mode',
+    confidence: draft.confidence ?? computeConfidence(draft.signals, rule.meta.signals),
+    nodes: [...new Set(draft.nodes)].sort(),
+    summary: draft.summary,
+    signals: draft.signals,
+    evidence: draft.evidence.map(renderEvidence),
+    runbook: fillRunbook(rule.meta.runbook, draft.values),
+    causes: [],
+    causedBy: [],
+    references: [...rule.meta.references],
+  };
+  if (draft.window) finding.window = { start: microsToIso(draft.window.start), end: microsToIso(draft.window.end) };
+  if (draft.facts) finding.facts = draft.facts;
+  return finding;
+}
+
+/**
+ * Runs every rule over the context: not-applicable rules are listed with what to capture,
+ * a rule that throws is recorded and the others still run, symptom findings explained by a
+ * specific finding are marked, and causal links are drawn between findings present.
+ */
+export function evaluateRules(rules: readonly Rule[], ctx: RuleContext): EngineResult {
+  const result: EngineResult = { findings: [], noise: [], notApplicable: [], rulesEvaluated: [], engineErrors: [] };
+  const checked = new Map<string, ReportSignal[]>();
+  const byId = new Map(rules.map((r) => [r.id, r]));
+
+  for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
+    const missing = missingInputs(rule, ctx);
+    if (missing.length > 0) {
+      result.notApplicable.push({
+        id: rule.id,
+        missing: missing.map((anyOf) => anyOf.map((i) => INPUTS[i].what).join(' or ')),
+        capture: missing.map((anyOf) => INPUTS[anyOf[0]!].capture),
+      });
+      continue;
+    }
+    result.rulesEvaluated.push(rule.id);
+    let outcome: RuleOutcome;
+    try {
+      outcome = rule.evaluate(ctx);
+    } catch (error) {
+      result.engineErrors.push({ rule: rule.id, message: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    checked.set(rule.id, outcome.checked);
+    if (rule.meta.kind === 'noise') {
+      const noise = outcome.noise;
+      if (noise && noise.count > 0) {
+        const entry: ReportNoise = {
+          id: rule.id,
+          count: noise.count,
+          nodes: [...new Set(noise.nodes)].sort(),
+          explanation: rule.meta.explanation ?? rule.meta.why,
+          evidence: noise.evidence.map(renderEvidence),
+        };
+        if (noise.first !== undefined) entry.first = microsToIso(noise.first);
+        if (noise.last !== undefined) entry.last = microsToIso(noise.last);
+        result.noise.push(entry);
+      }
+      continue;
+    }
+    for (const draft of outcome.findings) result.findings.push(toFinding(rule, draft));
+  }
+
+  linkFindings(result.findings, byId);
+  addDifferentials(result, byId, checked, ctx);
+  result.findings.sort(
+    (a, b) =>
+      Number(a.explainedBy !== undefined) - Number(b.explainedBy !== undefined) ||
+      severityRank(b.severity) - severityRank(a.severity) ||
+      a.id.localeCompare(b.id) ||
+      a.nodes.join(',').localeCompare(b.nodes.join(',')),
+  );
+  return result;
+}
+
+function linkFindings(findings: ReportFinding[], byId: Map<string, Rule>): void {
+  for (const finding of findings) {
+    const meta = byId.get(finding.id)?.meta;
+    if (!meta) continue;
+    for (const other of findings) {
+      if (other === finding || !overlapsOrClusterWide(finding, other)) continue;
+      if (meta.supersedes?.includes(other.id) && other.kind === 'symptom') {
+        other.explainedBy = [...new Set([...(other.explainedBy ?? []), finding.id])].sort();
+      }
+      if (meta.causes?.includes(other.id)) {
+        if (!finding.causes.includes(other.id)) finding.causes.push(other.id);
+        if (!other.causedBy.includes(finding.id)) other.causedBy.push(finding.id);
+      }
+    }
+  }
+  for (const f of findings) {
+    f.causes.sort();
+    f.causedBy.sort();
+  }
+}
+
+function overlapsOrClusterWide(a: ReportFinding, b: ReportFinding): boolean {
+  return overlaps(a.nodes, b.nodes);
+}
+
+function addDifferentials(
+  result: EngineResult,
+  byId: Map<string, Rule>,
+  checked: Map<string, ReportSignal[]>,
+  ctx: RuleContext,
+): void {
+  for (const finding of result.findings) {
+    const meta = byId.get(finding.id)?.meta;
+    if (finding.kind !== 'symptom' || finding.explainedBy || !meta?.candidates) continue;
+    finding.differential = meta.candidates.map((id) => {
+      const candidate = byId.get(id);
+      const signals = checked.get(id) ?? [];
+      const capture = new Set<string>();
+      for (const anyOf of candidate?.meta.inputs ?? []) {
+        const options = Array.isArray(anyOf) ? anyOf : [anyOf];
+        if (!options.some((i) => ctx.hasInput(i))) capture.add(INPUTS[options[0]!].capture);
+      }
+      for (const signal of signals) {
+        const input = candidate?.meta.signals.find((s) => s.name === signal.name)?.input;
+        if (signal.state === 'unknown' && input) capture.add(INPUTS[input].capture);
+      }
+      return { id, signals, capture: [...capture] };
+    });
+  }
+}

@@ -1,0 +1,234 @@
+import { emptyFacts, type Facts } from '../model/facts.js';
+import type { GoroutineDump } from '../model/goroutines.js';
+import type { JournalMarker, LogRecord } from '../model/records.js';
+import { normalizeUnit } from '../model/units.js';
+import type { InputId } from './inputs.js';
+import { SIGNATURES, type Signature } from './signatures.js';
+import type { BootEvent, RestartEvent, RestartKind, SignatureMatch } from './types.js';
+
+/**
+ * What the ingest keeps of an incident, bounded regardless of input size:
+ * - matches of the log signatures (capped: the first KEEP_FIRST and last KEEP_LAST per
+ *   signature, with exact counts per node);
+ * - activity of each (node, unit) in 10-second buckets, for silence detection;
+ * - unit restarts, boots, goroutine dumps and the parsed state facts.
+ */
+const KEEP_FIRST = 2000;
+const KEEP_LAST = 500;
+export const ACTIVITY_BUCKET_MICROS = 10_000_000;
+
+class MatchBucket {
+  readonly first: SignatureMatch[] = [];
+  readonly last: SignatureMatch[] = [];
+  total = 0;
+  readonly perNode = new Map<string, number>();
+
+  add(match: SignatureMatch): void {
+    this.total++;
+    const node = match.record.node ?? '';
+    this.perNode.set(node, (this.perNode.get(node) ?? 0) + 1);
+    if (this.first.length < KEEP_FIRST) {
+      this.first.push(match);
+      return;
+    }
+    this.last.push(match);
+    if (this.last.length > KEEP_LAST * 2) this.last.splice(0, this.last.length - KEEP_LAST);
+  }
+
+  kept(): SignatureMatch[] {
+    return this.first.concat(this.last.slice(-KEEP_LAST));
+  }
+}
+
+/** Per (node, unit): bucket → latest time seen in it. */
+type ActivityMap = Map<number, number>;
+
+const UNIT_LIFECYCLE = [
+  { re: /^Started (?:Service for snap application )?(?<name>[\w.@-]+?)\.?$/, kind: 'start' as const },
+  { re: /^(?:Stopped|Stopping) (?:Service for snap application )?(?<name>[\w.@-]+?)\.?$/, kind: 'stop' as const },
+  { re: /^(?<name>[\w.@-]+)\.service: Main process exited/, kind: 'exit' as const },
+  { re: /^(?<name>[\w.@-]+)\.service: Deactivated successfully/, kind: 'stop' as const },
+  { re: /^(?<name>[\w.@-]+)\.service: Scheduled restart job/, kind: 'scheduled-restart' as const },
+];
+
+/** `microk8s.daemon-kubelite` (snap app) or a unit name → canonical unit name. */
+function unitFromLifecycleName(name: string): string {
+  if (name.startsWith('microk8s.')) return `snap.${name}`;
+  return normalizeUnit(name);
+}
+
+export class EventStore {
+  readonly facts: Facts = emptyFacts();
+  readonly dumps: GoroutineDump[] = [];
+  readonly restarts: RestartEvent[] = [];
+  readonly bootEvents: BootEvent[] = [];
+  readonly nodes = new Set<string>();
+  captureStart: number | undefined;
+  captureEnd: number | undefined;
+
+  private readonly signatures: readonly Signature[];
+  private readonly prefilter: RegExp;
+  private readonly literalToSignatures = new Map<string, Signature[]>();
+  private readonly buckets = new Map<string, MatchBucket>();
+  private readonly activity = new Map<string, ActivityMap>();
+  private readonly nodeActivity = new Map<string, ActivityMap>();
+  private readonly lastPid = new Map<string, number>();
+  private readonly inputs = new Set<string>();
+
+  constructor(signatures: readonly Signature[] = SIGNATURES) {
+    this.signatures = signatures;
+    for (const sig of signatures) {
+      for (const literal of sig.literals) {
+        const list = this.literalToSignatures.get(literal) ?? [];
+        list.push(sig);
+        this.literalToSignatures.set(literal, list);
+      }
+    }
+    const alternation = [...this.literalToSignatures.keys()]
+      .sort((a, b) => b.length - a.length)
+      .map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|');
+    this.prefilter = new RegExp(alternation, 'g');
+  }
+
+  markInput(input: InputId, node?: string): void {
+    this.inputs.add(`${input}|`);
+    if (node) this.inputs.add(`${input}|${node}`);
+  }
+
+  hasInput(input: InputId, node?: string): boolean {
+    return this.inputs.has(`${input}|${node ?? ''}`);
+  }
+
+  noteTime(ts: number | undefined): void {
+    if (ts === undefined || !Number.isFinite(ts)) return;
+    if (this.captureStart === undefined || ts < this.captureStart) this.captureStart = ts;
+    if (this.captureEnd === undefined || ts > this.captureEnd) this.captureEnd = ts;
+  }
+
+  addRecord(record: LogRecord): void {
+    const { node, unit, ts } = record;
+    if (node) this.nodes.add(node);
+    this.noteTime(ts);
+    if (ts !== undefined && node) {
+      this.touch(this.nodeActivity, node, ts);
+      if (unit) this.touch(this.activity, `${node}\u0000${unit}`, ts);
+    }
+    if (unit && record.pid !== undefined && ts !== undefined && unit !== 'systemd' && unit !== 'kernel') {
+      this.trackPid(record, unit, ts);
+    }
+    this.matchSignatures(record);
+  }
+
+  addMarker(marker: JournalMarker): void {
+    if (marker.node) this.nodes.add(marker.node);
+    if (marker.kind !== 'boot' && marker.kind !== 'reboot') return;
+    this.bootEvents.push({ node: marker.node, bootId: marker.bootId, ts: marker.ts, source: marker.source, text: marker.text });
+  }
+
+  addDump(dump: GoroutineDump): void {
+    this.dumps.push(dump);
+    if (dump.node) this.nodes.add(dump.node);
+    this.noteTime(dump.ts);
+    this.markInput('goroutine-dump', dump.node);
+  }
+
+  matches(signature: string): SignatureMatch[] {
+    return this.buckets.get(signature)?.kept() ?? [];
+  }
+
+  matchTotal(signature: string, node?: string): number {
+    const bucket = this.buckets.get(signature);
+    if (!bucket) return 0;
+    return node === undefined ? bucket.total : bucket.perNode.get(node) ?? 0;
+  }
+
+  /** Sorted [bucket, latest ts] pairs of a unit on a node. */
+  unitActivity(node: string, unit: string): Array<[number, number]> {
+    const map = this.activity.get(`${node}\u0000${unit}`);
+    return map ? [...map.entries()].sort((a, b) => a[0] - b[0]) : [];
+  }
+
+  nodeActivityBuckets(node: string): Array<[number, number]> {
+    const map = this.nodeActivity.get(node);
+    return map ? [...map.entries()].sort((a, b) => a[0] - b[0]) : [];
+  }
+
+  unitsOf(node: string): string[] {
+    const prefix = `${node}\u0000`;
+    return [...this.activity.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+  }
+
+  private touch(map: Map<string, ActivityMap>, key: string, ts: number): void {
+    let buckets = map.get(key);
+    if (!buckets) {
+      buckets = new Map();
+      map.set(key, buckets);
+    }
+    const bucket = Math.floor(ts / ACTIVITY_BUCKET_MICROS);
+    const seen = buckets.get(bucket);
+    if (seen === undefined || ts > seen) buckets.set(bucket, ts);
+  }
+
+  private trackPid(record: LogRecord, unit: string, ts: number): void {
+    const key = `${record.node ?? ''}\u0000${unit}\u0000${record.source.path}`;
+    const previous = this.lastPid.get(key);
+    if (previous !== record.pid) {
+      this.lastPid.set(key, record.pid!);
+      if (previous !== undefined) {
+        this.restarts.push({ node: record.node, unit, ts, kind: 'pid-change', pid: record.pid, record });
+      }
+    }
+  }
+
+  private matchSignatures(record: LogRecord): void {
+    const message = record.message;
+    this.prefilter.lastIndex = 0;
+    let hit = this.prefilter.exec(message);
+    if (!hit) return;
+    const candidates = new Set<Signature>();
+    while (hit) {
+      for (const sig of this.literalToSignatures.get(hit[0]) ?? []) candidates.add(sig);
+      hit = this.prefilter.exec(message);
+    }
+    for (const sig of candidates) {
+      let groups: Record<string, string> = {};
+      if (sig.regex) {
+        const m = sig.regex.exec(message);
+        if (!m) continue;
+        groups = Object.fromEntries(Object.entries(m.groups ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+      }
+      if (sig.id === 'unit-lifecycle') {
+        this.trackLifecycle(record);
+        continue;
+      }
+      if (sig.id === 'kernel-boot' && record.identifier !== 'kernel' && record.unit !== 'kernel') continue;
+      let bucket = this.buckets.get(sig.id);
+      if (!bucket) {
+        bucket = new MatchBucket();
+        this.buckets.set(sig.id, bucket);
+      }
+      bucket.add({ signature: sig.id, record, groups });
+      if (sig.id === 'kernel-boot') {
+        this.bootEvents.push({ node: record.node, bootId: record.bootId, ts: record.ts, source: record.source, text: message });
+      }
+    }
+  }
+
+  private trackLifecycle(record: LogRecord): void {
+    if (record.ts === undefined) return;
+    if (record.identifier !== 'systemd' && record.pid !== 1) return;
+    for (const { re, kind } of UNIT_LIFECYCLE) {
+      const m = re.exec(record.message);
+      const name = m?.groups?.name;
+      if (!name) continue;
+      this.restarts.push({ node: record.node, unit: unitFromLifecycleName(name), ts: record.ts, kind: kind as RestartKind, record });
+      return;
+    }
+  }
+
+  /** Signature ids, for the parity tests and the explain command. */
+  get signatureIds(): string[] {
+    return this.signatures.map((s) => s.id);
+  }
+}
