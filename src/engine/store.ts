@@ -44,8 +44,11 @@ class MatchBucket {
 type ActivityMap = Map<number, number>;
 
 const UNIT_LIFECYCLE = [
-  { re: /^Started (?:Service for snap application )?(?<name>[\w.@-]+?)\.?$/, kind: 'start' as const },
-  { re: /^(?:Stopped|Stopping) (?:Service for snap application )?(?<name>[\w.@-]+?)\.?$/, kind: 'stop' as const },
+  // systemd ≥ 250: "Started snap.microk8s.daemon-kubelite.service - Service for snap application …"
+  { re: /^Started (?<name>[\w.@-]+)\.service - /, kind: 'start' as const },
+  { re: /^(?:Stopped|Stopping) (?<name>[\w.@-]+)\.service - /, kind: 'stop' as const },
+  { re: /^Started (?:Service for snap application )?(?<name>[\w.@-]+?)\.*$/, kind: 'start' as const },
+  { re: /^(?:Stopped|Stopping) (?:Service for snap application )?(?<name>[\w.@-]+?)\.*$/, kind: 'stop' as const },
   { re: /^(?<name>[\w.@-]+)\.service: Main process exited/, kind: 'exit' as const },
   { re: /^(?<name>[\w.@-]+)\.service: Deactivated successfully/, kind: 'stop' as const },
   { re: /^(?<name>[\w.@-]+)\.service: Scheduled restart job/, kind: 'scheduled-restart' as const },

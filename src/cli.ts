@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+import { mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { analyze, type AnalyzeOptions } from './analyze.js';
+import { InputError, UsageError } from './errors.js';
+import { isoToMicros } from './model/time.js';
+import { explainRule, renderRulesList } from './report/rules-catalog.js';
+import { renderJson } from './report/json.js';
+import { renderText } from './report/text.js';
+import type { Report, Severity } from './report/types.js';
+import { SEVERITIES, severityRank } from './report/types.js';
+import { VERSION } from './version.js';
+
+/** Only this file touches the process: arguments in, renderer out, exit code set. */
+
+const FORMATS = ['text', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface CommonArgs {
+  inputs: string[];
+  format: Format;
+  output?: string;
+  tz: string;
+  'input-tz'?: string;
+  since?: string;
+  until?: string;
+  node?: string;
+  quiet: boolean;
+  'max-total-bytes'?: number;
+  'max-member-bytes'?: number;
+  'max-members'?: number;
+}
+
+function machineZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function parseTime(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const micros = isoToMicros(value.length === 10 ? `${value}T00:00:00Z` : value);
+  if (micros === undefined) throw new UsageError(`--${flag}: "${value}" is not an ISO-8601 time`, 'e.g. 2026-05-18T00:15:00+10:00');
+  return micros;
+}
+
+function analyzeOptions(args: CommonArgs): AnalyzeOptions {
+  const limits: AnalyzeOptions['limits'] = {};
+  if (args['max-total-bytes'] !== undefined) limits.maxTotalBytes = args['max-total-bytes'];
+  if (args['max-member-bytes'] !== undefined) limits.maxMemberBytes = args['max-member-bytes'];
+  if (args['max-members'] !== undefined) limits.maxMembers = args['max-members'];
+  const timeline: NonNullable<AnalyzeOptions['timeline']> = {};
+  const since = parseTime(args.since, 'since');
+  const until = parseTime(args.until, 'until');
+  if (since !== undefined) timeline.since = since;
+  if (until !== undefined) timeline.until = until;
+  if (args.node) timeline.node = args.node;
+  return {
+    timezone: args.tz,
+    ...(args['input-tz'] ? { inputZone: args['input-tz'] } : {}),
+    limits,
+    stdin: process.stdin,
+    timeline,
+  };
+}
+
+/** Refuses to write the report into (or over) one of the inputs. */
+function checkOutputPath(output: string, inputs: string[]): void {
+  const target = resolve(output);
+  for (const input of inputs) {
+    if (input === '-') continue;
+    let real: string;
+    try {
+      real = realpathSync(input);
+    } catch {
+      continue;
+    }
+    const isDir = statSync(real).isDirectory();
+    if (target === real || (isDir && target.startsWith(real + sep))) {
+      throw new UsageError(`--output ${output} is inside the input ${input}`, 'write the report somewhere else; inputs are never modified');
+    }
+  }
+}
+
+function emit(text: string, output: string | undefined, inputs: string[]): void {
+  if (!output) {
+    process.stdout.write(text);
+    return;
+  }
+  checkOutputPath(output, inputs);
+  mkdirSync(dirname(resolve(output)), { recursive: true });
+  writeFileSync(output, text);
+}
+
+function renderReport(report: Report, format: Format): string {
+  if (format === 'json') return renderJson(report);
+  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  return renderText(report, { width: process.stdout.columns ?? 100, color });
+}
+
+function commonOptions<T>(y: Argv<T>) {
+  return y
+    .positional('inputs', { describe: 'bundles (.tgz/.tar), directories, files (plain or .gz), or - for stdin', type: 'string', array: true, demandOption: true })
+    .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format, describe: 'report format', group: 'Output:' })
+    .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout', group: 'Output:' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or warnings on stderr', group: 'Output:' })
+    .option('tz', { type: 'string', default: machineZone(), describe: 'IANA zone for displayed times (JSON is UTC)', group: 'Time:' })
+    .option('input-tz', { type: 'string', describe: 'IANA zone in which zone-less timestamps (journalctl short, klog) were printed (default: --tz)', group: 'Time:' })
+    .option('since', { type: 'string', describe: 'timeline from this ISO time', group: 'Time:' })
+    .option('until', { type: 'string', describe: 'timeline until this ISO time', group: 'Time:' })
+    .option('node', { type: 'string', describe: 'timeline of this node only', group: 'Time:' })
+    .option('max-total-bytes', { type: 'number', describe: 'stop decompressing after this many bytes in all (default 64 GiB)', group: 'Limits:' })
+    .option('max-member-bytes', { type: 'number', describe: 'read at most this many bytes of one member (default 8 GiB)', group: 'Limits:' })
+    .option('max-members', { type: 'number', describe: 'read at most this many members per input (default 200000)', group: 'Limits:' });
+}
+
+function warnOnStderr(report: Report, quiet: boolean): void {
+  if (quiet) return;
+  for (const w of report.warnings.slice(0, 20)) process.stderr.write(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}\n`);
+  if (report.warnings.length > 20) process.stderr.write(`warning: … ${report.warnings.length - 20} more in the report\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName('pleg-analyze')
+    .usage('$0 <input...>  — analyze a MicroK8s incident capture\n\nFinds the documented failure mode (PLEG stalls, kine/dqlite, Calico IPAM/VXLAN, reboots), the node, the window, the evidence lines, what was ruled out, the runbook and a PIR timeline.')
+    .command(
+      ['analyze <inputs..>', '$0 <inputs..>'],
+      'analyze a capture (default command)',
+      (y) =>
+        commonOptions(y)
+          .option('fail-on', { choices: SEVERITIES, describe: 'exit 1 when a finding has at least this severity', group: 'CI:' })
+          .option('rules', { type: 'string', describe: 'comma-separated rule ids to run (default: all)', group: 'CI:' }),
+      async (args) => {
+        const options = analyzeOptions(args as unknown as CommonArgs);
+        if (args.rules) options.rules = String(args.rules).split(',').map((s) => s.trim()).filter(Boolean);
+        const report = await analyze(args.inputs as string[], options);
+        emit(renderReport(report, args.format as Format), args.output, args.inputs as string[]);
+        warnOnStderr(report, args.quiet as boolean);
+        const failOn = args['fail-on'] as Severity | undefined;
+        if (failOn && report.findings.some((f) => !f.explainedBy && severityRank(f.severity) >= severityRank(failOn))) {
+          process.exitCode = 1;
+        }
+      },
+    )
+    .command(
+      'rules',
+      'list the failure-mode catalog',
+      (y) => y.option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format }),
+      (args) => {
+        process.stdout.write(renderRulesList(args.format as Format));
+      },
+    )
+    .command(
+      'explain <id>',
+      'what a rule means, its signals and runbook',
+      (y) => y.positional('id', { type: 'string', demandOption: true, describe: 'rule id (see: pleg-analyze rules)' }),
+      (args) => {
+        const text = explainRule(args.id as string);
+        if (text === undefined) throw new UsageError(`unknown rule id "${args.id}"`, 'list them with: pleg-analyze rules');
+        process.stdout.write(text);
+      },
+    )
+    .example('$0 inspection-report-20260518_010000.tar.gz', 'analyze a microk8s inspect report')
+    .example('$0 k8s01/ k8s02/ k8s03/ cluster/ --tz Australia/Brisbane', 'several inputs form one incident')
+    .example('$0 bundle.tgz --format json -o report.json --fail-on high', 'CI: JSON report, exit 1 on high findings')
+    .example('journalctl -o export -u snap.microk8s.daemon-kubelite | $0 -', 'read a journal export from stdin')
+    .example('$0 explain pleg-cni-deadlock', 'the meaning, signals and runbook of one failure mode')
+    .demandCommand(1, 'give at least one input (a bundle, directory, file or -)')
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(message ?? 'invalid arguments', 'see: pleg-analyze --help');
+    })
+    .parseAsync();
+}
+
+main(hideBin(process.argv)).catch((error: unknown) => {
+  if (error instanceof UsageError || error instanceof InputError) {
+    process.stderr.write(`pleg-analyze: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  throw error;
+});

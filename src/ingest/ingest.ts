@@ -1,0 +1,116 @@
+import { openBundle, type OpenOptions } from '../bundle/open.js';
+import type { BundleWarning, Member, SkippedMember } from '../bundle/types.js';
+import { EventStore } from '../engine/store.js';
+import type { InputId } from '../engine/inputs.js';
+import type { JournalMarker, LogRecord, Unparsed } from '../model/records.js';
+import { KUBELITE_UNIT, CONTAINERD_UNIT, K8S_DQLITE_UNIT, KUBELET_UNITS } from '../model/units.js';
+import { GoroutineDumpCollector } from '../parsers/goroutine-dump.js';
+import type { ReportInput } from '../report/types.js';
+import { handleMember, type MemberSink } from './handlers.js';
+
+export interface IngestOptions extends OpenOptions {
+  /** IANA zone of zone-less timestamps (journalctl short, klog). */
+  inputZone?: string;
+  onProgress?(progress: { member: string; bytes: number }): void;
+}
+
+export interface IngestResult {
+  store: EventStore;
+  inputs: ReportInput[];
+  skipped: SkippedMember[];
+  warnings: BundleWarning[];
+  unparsed: Unparsed[];
+  assumptions: string[];
+}
+
+const UNIT_INPUT: Array<[(unit: string) => boolean, InputId]> = [
+  [(u) => KUBELET_UNITS.has(u) || u === KUBELITE_UNIT, 'kubelet-log'],
+  [(u) => u === CONTAINERD_UNIT || u === 'containerd', 'containerd-log'],
+  [(u) => u === K8S_DQLITE_UNIT, 'dqlite-log'],
+];
+
+const MAX_UNPARSED_KEPT = 2000;
+
+/**
+ * Reads every member of every input once, in order, parses it by its sniffed kind and
+ * feeds the store. Year-less timestamps are placed with the best reference known when
+ * the member is read: its own mtime, else the latest time already seen.
+ */
+export async function ingest(inputs: string[], options: IngestOptions = {}): Promise<IngestResult> {
+  const store = new EventStore();
+  const result: IngestResult = { store, inputs: [], skipped: [], warnings: [], unparsed: [], assumptions: [] };
+  const collector = new GoroutineDumpCollector();
+  const yearsInferred = new Set<number>();
+  let unparsedTotal = 0;
+
+  const observer = {
+    skipped: (s: SkippedMember) => result.skipped.push(s),
+    warning: (w: BundleWarning) => result.warnings.push(w),
+  };
+
+  for await (const member of openBundle(inputs, observer, options)) {
+    const entry: ReportInput = { path: member.path, kind: member.kind, records: 0, unparsed: 0, skipped: false };
+    if (member.node) entry.node = member.node;
+    const unitsSeen = new Set<string>();
+    const sink: MemberSink = {
+      store,
+      referenceTime: referenceTimeFor(member, store),
+      inputZone: options.inputZone ?? 'UTC',
+      record(record: LogRecord) {
+        entry.records++;
+        if (!record.node && member.node) record.node = member.node;
+        store.addRecord(record);
+        collector.push(record);
+        if (record.unit) {
+          unitsSeen.add(record.unit);
+          const input = UNIT_INPUT.find(([test]) => test(record.unit!))?.[1];
+          if (input) store.markInput(input, record.node);
+        }
+        if (record.container) store.markInput('container-logs', record.node);
+      },
+      marker(marker: JournalMarker) {
+        if (!marker.node && member.node) marker.node = member.node;
+        store.addMarker(marker);
+      },
+      unparsed(u: Unparsed) {
+        entry.unparsed++;
+        unparsedTotal++;
+        if (result.unparsed.length < MAX_UNPARSED_KEPT) result.unparsed.push(u);
+      },
+      warning(message: string) {
+        result.warnings.push({ path: member.path, message });
+      },
+      yearInferred(year: number) {
+        yearsInferred.add(year);
+      },
+      count(n: number) {
+        entry.records += n;
+      },
+    };
+    try {
+      await handleMember(member, sink);
+    } catch (error) {
+      // A member that breaks its parser is a warning; the rest of the capture is analyzed.
+      result.warnings.push({ path: member.path, message: `could not be parsed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    if (unitsSeen.size > 1) store.markInput('node-journal', entry.node ?? member.node);
+    options.onProgress?.({ member: member.path, bytes: member.size ?? 0 });
+    result.inputs.push(entry);
+  }
+
+  for (const dump of collector.finish()) store.addDump(dump);
+  for (const s of result.skipped) result.inputs.push({ path: s.path, kind: 'skipped', records: 0, unparsed: 0, skipped: true });
+  if (yearsInferred.size) {
+    result.assumptions.push(`journal and klog timestamps carry no year; year ${[...yearsInferred].sort().join(', ')} was inferred from the capture`);
+  }
+  if (unparsedTotal > result.unparsed.length) {
+    result.warnings.push({ path: '', message: `${unparsedTotal} unparsed lines in all; the first ${result.unparsed.length} are listed` });
+  }
+  return result;
+}
+
+function referenceTimeFor(member: Member, store: EventStore): number | undefined {
+  // An mtime of 0 or before 2000 means the archiver did not record one.
+  if (member.mtime !== undefined && member.mtime > Date.UTC(2000, 0, 1) * 1000) return member.mtime;
+  return store.captureEnd;
+}
