@@ -78,6 +78,10 @@ export interface BundleLimits {
   maxMemberBytes: number;
   /** Members per input. */
   maxMembers: number;
+  /** Decompressed/compressed ratio above which an input looks like a decompression bomb (default 1000). */
+  bombRatio?: number;
+  /** Decompressed bytes of one input before the bomb ratio is checked (default 256 MiB). */
+  bombMinBytes?: number;
 }
 
 export const DEFAULT_LIMITS: BundleLimits = {

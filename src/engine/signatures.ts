@@ -153,7 +153,7 @@ const CORE_SIGNATURES: readonly Signature[] = [
       'Started ', 'Stopped ', 'Stopping ', 'Main process exited', 'Deactivated successfully',
       'Scheduled restart job', 'Failed with result', 'Consumed ',
     ],
-    regex: /^(?:Started|Stopped|Stopping|Starting) .*snap application microk8s\.daemon-|^snap\.microk8s\.daemon-[\w-]+\.service: |^(?:Started|Stopped|Stopping) (?:kubelet|containerd|k3s)/,
+    regex: /^(?:Started|Stopped|Stopping|Starting) .*snap application microk8s\.daemon-|^(?:Started|Stopped|Stopping) snap\.microk8s\.daemon-|^snap\.microk8s\.daemon-[\w-]+\.service: |^(?:Started|Stopped|Stopping) (?:kubelet|containerd|k3s)/,
     description: 'systemd start/stop/exit lines for a MicroK8s service',
   },
 ];
