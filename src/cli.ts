@@ -6,6 +6,8 @@ import { hideBin } from 'yargs/helpers';
 import { analyze, type AnalyzeOptions } from './analyze.js';
 import { InputError, UsageError } from './errors.js';
 import { isoToMicros } from './model/time.js';
+import { goroutinesReport } from './goroutines/load.js';
+import { parseMinutes, renderGoroutinesText } from './goroutines/report.js';
 import { explainRule, renderRulesList } from './report/rules-catalog.js';
 import { renderJson } from './report/json.js';
 import { renderText } from './report/text.js';
@@ -144,6 +146,33 @@ async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
+      'goroutines <files..>',
+      'what every goroutine is waiting on, bucketed and ranked (standalone dumps or dumps inside journals)',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'dump files, journals or bundles holding dumps' })
+          .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format })
+          .option('min-wait', { type: 'string', describe: 'only goroutines waiting at least this long (1m, 90s, 2h)' })
+          .option('filter', { type: 'string', describe: 'only goroutines with a frame, file or creator matching this regex' }),
+      async (args) => {
+        const minWait = args['min-wait'] === undefined ? undefined : parseMinutes(String(args['min-wait']));
+        if (args['min-wait'] !== undefined && minWait === undefined) throw new UsageError(`--min-wait: "${args['min-wait']}" is not a duration`, 'e.g. 1m, 90s, 2h');
+        let filter: RegExp | undefined;
+        try {
+          filter = args.filter === undefined ? undefined : new RegExp(String(args.filter));
+        } catch {
+          throw new UsageError(`--filter: "${args.filter}" is not a valid regular expression`);
+        }
+        const report = await goroutinesReport(args.files as string[], {
+          ...(minWait !== undefined ? { minWaitMinutes: minWait } : {}),
+          ...(filter ? { filter } : {}),
+          stdin: process.stdin,
+        });
+        if (args.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else process.stdout.write(renderGoroutinesText(report, { width: process.stdout.columns ?? 100, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+      },
+    )
+    .command(
       'rules',
       'list the failure-mode catalog',
       (y) => y.option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format }),
@@ -166,6 +195,7 @@ async function main(argv: string[]): Promise<void> {
     .example('$0 bundle.tgz --format json -o report.json --fail-on high', 'CI: JSON report, exit 1 on high findings')
     .example('journalctl -o export -u snap.microk8s.daemon-kubelite | $0 -', 'read a journal export from stdin')
     .example('$0 explain pleg-cni-deadlock', 'the meaning, signals and runbook of one failure mode')
+    .example('$0 goroutines kubelite-goroutines.log --min-wait 1m', 'what every goroutine of a dump is waiting on')
     .demandCommand(1, 'give at least one input (a bundle, directory, file or -)')
     .strict()
     .version(VERSION)

@@ -1,7 +1,7 @@
 import { emptyFacts, type Facts } from '../model/facts.js';
 import type { GoroutineDump } from '../model/goroutines.js';
 import type { JournalMarker, LogRecord } from '../model/records.js';
-import { normalizeUnit } from '../model/units.js';
+import { normalizeUnit, unitFromIdentifier } from '../model/units.js';
 import type { InputId } from './inputs.js';
 import { SIGNATURES, type Signature } from './signatures.js';
 import type { BootEvent, RestartEvent, RestartKind, SignatureMatch } from './types.js';
@@ -75,7 +75,7 @@ export class EventStore {
   private readonly buckets = new Map<string, MatchBucket>();
   private readonly activity = new Map<string, ActivityMap>();
   private readonly nodeActivity = new Map<string, ActivityMap>();
-  private readonly lastPid = new Map<string, number>();
+  private readonly pidsSeen = new Map<string, Set<number>>();
   private readonly inputs = new Set<string>();
 
   constructor(signatures: readonly Signature[] = SIGNATURES) {
@@ -117,7 +117,7 @@ export class EventStore {
       this.touch(this.nodeActivity, node, ts);
       if (unit) this.touch(this.activity, `${node}\u0000${unit}`, ts);
     }
-    if (unit && record.pid !== undefined && ts !== undefined && unit !== 'systemd' && unit !== 'kernel') {
+    if (unit && record.pid !== undefined && ts !== undefined && unitFromIdentifier(record.identifier) === unit) {
       this.trackPid(record, unit, ts);
     }
     this.matchSignatures(record);
@@ -173,15 +173,18 @@ export class EventStore {
     if (seen === undefined || ts > seen) buckets.set(bucket, ts);
   }
 
+  /** A service's own lines (identifier = the unit's app) changing PID mean a new process. */
   private trackPid(record: LogRecord, unit: string, ts: number): void {
     const key = `${record.node ?? ''}\u0000${unit}\u0000${record.source.path}`;
-    const previous = this.lastPid.get(key);
-    if (previous !== record.pid) {
-      this.lastPid.set(key, record.pid!);
-      if (previous !== undefined) {
-        this.restarts.push({ node: record.node, unit, ts, kind: 'pid-change', pid: record.pid, record });
-      }
+    let seen = this.pidsSeen.get(key);
+    if (!seen) {
+      seen = new Set();
+      this.pidsSeen.set(key, seen);
     }
+    if (seen.has(record.pid!)) return;
+    const first = seen.size === 0;
+    seen.add(record.pid!);
+    if (!first) this.restarts.push({ node: record.node, unit, ts, kind: 'pid-change', pid: record.pid, record });
   }
 
   private matchSignatures(record: LogRecord): void {

@@ -1,0 +1,544 @@
+/**
+ * Opens the user's inputs — `.tgz`/`.tar.gz`/`.tar` bundles, directories, single files
+ * (plain or gzip) and `-` (standard input) — and yields their members one at a time, each
+ * with a sniffed kind, a node when one can be told, its first 64 KiB and a stream of the
+ * rest. Nothing is ever extracted or written: tar archives are streamed (tar-stream),
+ * gzip is decompressed in-stream, memory stays flat (only `head` is buffered).
+ *
+ * Archive vs. file is decided by magic bytes (gzip 1f 8b; "ustar" at offset 257), never by
+ * extension. Hostile archives are contained: unsafe names, links and devices are skipped
+ * with a reason; limits on total bytes, member bytes, member count and the decompression
+ * ratio end an input with a warning; a truncated or corrupt archive keeps what was read.
+ * Only an input that cannot be opened at all throws (`InputError`), before any of its
+ * members is yielded.
+ *
+ * Member paths: `<input as typed>/<inner path>` for archives and directories, the file
+ * path itself for a single file (without `.gz` when it was gzip), `stdin[/<member>]`.
+ */
+import type { Dirent } from 'node:fs';
+import { lstat, open, opendir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import fg from 'fast-glob';
+import tar, { type Extract, type Header } from 'tar-stream';
+import { InputError } from '../errors.js';
+import { attributeNode } from './node.js';
+import { blankSamplesHeader } from './samples-header.js';
+import { sniffKind } from './sniff.js';
+import { Peekable, counted, fsReason, gunzip, isGzip, isTar, streamReason } from './streams.js';
+import { DEFAULT_LIMITS, type BundleLimits, type BundleWarning, type Member, type SkippedMember } from './types.js';
+
+export interface OpenOptions {
+  limits?: Partial<BundleLimits>;
+  stdin?: NodeJS.ReadableStream;
+}
+
+export interface BundleObserver {
+  skipped(s: SkippedMember): void;
+  warning(w: BundleWarning): void;
+}
+
+export const HEAD_BYTES = 64 * 1024;
+const DEFAULT_BOMB_RATIO = 1000;
+const DEFAULT_BOMB_MIN_BYTES = 256 * 1024 ** 2;
+
+interface Budget {
+  limits: Required<BundleLimits>;
+  totalBytes: number;
+}
+
+/** Per-input accounting; `stop` ends the input with a warning, `corrupt` records a read error. */
+interface InputState {
+  input: string;
+  budget: Budget;
+  observer: BundleObserver;
+  compressedBytes: number;
+  /** Bytes produced by gunzip (archive or member) — the bomb ratio's numerator. */
+  expandedBytes: number;
+  members: number;
+  stop?: string;
+  corrupt?: string;
+}
+
+interface RawMember {
+  /** Path shown in the report, before `.gz` is dropped. */
+  path: string;
+  innerPath: string;
+  /** Path used for node attribution (includes the directory / parent name for dir and file inputs). */
+  attributionPath: string;
+  size?: number;
+  mtime?: number;
+  source: Peekable;
+}
+
+export async function* openBundle(
+  inputs: string[],
+  observer: BundleObserver,
+  options: OpenOptions = {},
+): AsyncGenerator<Member> {
+  const limits: Required<BundleLimits> = {
+    bombRatio: DEFAULT_BOMB_RATIO,
+    bombMinBytes: DEFAULT_BOMB_MIN_BYTES,
+    ...DEFAULT_LIMITS,
+    ...definedOnly(options.limits ?? {}),
+  };
+  const budget: Budget = { limits, totalBytes: 0 };
+  for (const input of inputs) {
+    const state: InputState = { input, budget, observer, compressedBytes: 0, expandedBytes: 0, members: 0 };
+    yield* openInput(input, state, options);
+    if (state.stop) observer.warning({ path: input, message: state.stop });
+  }
+}
+
+function definedOnly(limits: Partial<BundleLimits>): Partial<BundleLimits> {
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) as Partial<BundleLimits>;
+}
+
+function totalLimitMessage(state: InputState): string {
+  return `decompression limit of ${state.budget.limits.maxTotalBytes} bytes reached; the rest of ${state.input} was not read`;
+}
+
+async function* openInput(input: string, state: InputState, options: OpenOptions): AsyncGenerator<Member> {
+  if (input === '-') {
+    if (!options.stdin) throw new InputError('-', 'no standard input stream given');
+    if (exhausted(state)) return;
+    yield* openStream(options.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>, state, {
+      prefix: 'stdin',
+      singleName: 'stdin',
+      attributionName: 'stdin',
+    });
+    return;
+  }
+
+  let info;
+  try {
+    info = await stat(input);
+  } catch (err) {
+    throw new InputError(input, fsReason(err));
+  }
+  if (info.isDirectory()) {
+    try {
+      const dir = await opendir(input);
+      await dir.close();
+    } catch (err) {
+      throw new InputError(input, fsReason(err));
+    }
+    if (exhausted(state)) return;
+    yield* openDirectory(input, state);
+    return;
+  }
+  if (!info.isFile() && !info.isFIFO() && !info.isCharacterDevice()) {
+    throw new InputError(input, 'not a file or directory');
+  }
+  let handle;
+  try {
+    handle = await open(input, 'r');
+  } catch (err) {
+    throw new InputError(input, fsReason(err));
+  }
+  if (exhausted(state)) {
+    await handle.close();
+    return;
+  }
+  const stream = handle.createReadStream();
+  try {
+    const parent = basename(dirname(input));
+    yield* openStream(stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>, state, {
+      prefix: trimSlashes(input),
+      singleName: input,
+      attributionName: parent && parent !== '.' && parent !== '/' ? `${parent}/${basename(input)}` : basename(input),
+      size: info.isFile() ? info.size : undefined,
+      mtime: info.isFile() ? Math.round(info.mtimeMs * 1000) : undefined,
+    });
+  } finally {
+    stream.destroy();
+  }
+}
+
+function exhausted(state: InputState): boolean {
+  if (state.budget.totalBytes < state.budget.limits.maxTotalBytes) return false;
+  state.stop = totalLimitMessage(state);
+  return true;
+}
+
+function trimSlashes(p: string): string {
+  const trimmed = p.replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}
+
+interface StreamNaming {
+  /** Prefix for archive members. */
+  prefix: string;
+  /** Path when the stream is a single member. */
+  singleName: string;
+  attributionName: string;
+  size?: number;
+  mtime?: number;
+}
+
+/** A file or stdin: gzip and/or tar by magic bytes, else one member. */
+async function* openStream(raw: AsyncIterator<Buffer | string>, state: InputState, naming: StreamNaming): AsyncGenerator<Member> {
+  const rawBytes = counted({ [Symbol.asyncIterator]: () => raw }, (n) => (state.compressedBytes += n));
+  let source = new Peekable(rawBytes);
+  let gzipped = false;
+  try {
+    if (isGzip(await source.peek(2))) {
+      gzipped = true;
+      const plain = expanding(gunzip(source.chunks(), (err) => (state.corrupt ??= streamReason(err))), state);
+      source = new Peekable(plain);
+    }
+    const head = await source.peek(512);
+    if (isTar(head) || (head.length >= 512 && isEmptyTar(await source.peek(EMPTY_TAR_MAX + 1)))) {
+      yield* readTar(source, state, naming.prefix);
+      return;
+    }
+    const name = gzipped ? naming.singleName.replace(/\.gz$/, '') : naming.singleName;
+    state.members++;
+    yield* readMember(
+      {
+        path: name,
+        innerPath: basename(name),
+        attributionPath: gzipped ? naming.attributionName.replace(/\.gz$/, '') : naming.attributionName,
+        size: gzipped ? undefined : naming.size,
+        mtime: naming.mtime,
+        source,
+      },
+      state,
+      false,
+    );
+    if (state.corrupt && !state.stop) {
+      state.observer.warning({ path: naming.singleName, message: `compressed stream truncated or corrupt: ${state.corrupt}` });
+    }
+  } finally {
+    // Stop the chain (gunzip, file stream) if the consumer left early or a limit ended it.
+    await raw.return?.();
+  }
+}
+
+/** A tar with no members is only its end-of-archive zero blocks (GNU tar pads to 10 KiB). */
+const EMPTY_TAR_MAX = 64 * 1024;
+function isEmptyTar(whole: Buffer): boolean {
+  return whole.length >= 1024 && whole.length <= EMPTY_TAR_MAX && whole.length % 512 === 0 && whole.every((b) => b === 0);
+}
+
+/** Tar entry names that must never be trusted as paths. */
+function unsafeName(name: string): boolean {
+  return name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name) || name.split(/[\\/]/).includes('..');
+}
+
+const SKIP_TYPE_REASON: Partial<Record<string, string>> = {
+  symlink: 'symbolic link not followed',
+  link: 'hard link not followed',
+  'character-device': 'not a regular file (character device)',
+  'block-device': 'not a regular file (block device)',
+  fifo: 'not a regular file (fifo)',
+};
+
+type TarEntry = AsyncIterable<Buffer> & { header: Partial<Header> & { name: string } };
+
+async function* readTar(source: Peekable, state: InputState, prefix: string): AsyncGenerator<Member> {
+  const extract = tar.extract();
+  let abandoned = false;
+  const pumping = pump(source, extract, state, () => abandoned);
+  // streamx types the entry stream loosely; entries yield Buffers.
+  const entries = extract[Symbol.asyncIterator]() as unknown as AsyncIterator<TarEntry>;
+  let entryCount = 0;
+  try {
+    for (;;) {
+      let next: IteratorResult<TarEntry>;
+      try {
+        next = await entries.next();
+      } catch (err) {
+        state.corrupt ??= streamReason(err);
+        break;
+      }
+      if (next.done) break;
+      const entry = next.value;
+      const header = entry.header;
+      const body = new Peekable(entry[Symbol.asyncIterator]());
+      const name = header.name.replace(/^(?:\.?\/)+/, '');
+      if (header.type === 'directory' || name === '') {
+        await body.drain();
+        continue;
+      }
+      entryCount++;
+      state.members++;
+      if (state.members > state.budget.limits.maxMembers) {
+        state.stop = `more than ${state.budget.limits.maxMembers} members; the rest of ${state.input} was not read`;
+        break;
+      }
+      const path = `${prefix}/${name}`;
+      const skipReason = unsafeName(header.name)
+        ? `unsafe path: ${header.name}`
+        : header.type === 'file' || header.type === 'contiguous-file' || header.type == null
+          ? undefined
+          : (SKIP_TYPE_REASON[header.type] ?? `not a regular file (${header.type})`);
+      if (skipReason) {
+        state.observer.skipped({ path, reason: skipReason });
+        await body.drain();
+      } else {
+        yield* readMember(
+          {
+            path,
+            innerPath: name,
+            attributionPath: name,
+            size: header.size,
+            mtime: header.mtime ? header.mtime.getTime() * 1000 : undefined,
+            source: body,
+          },
+          state,
+          true,
+        );
+      }
+      if (body.failure !== undefined) state.corrupt ??= streamReason(body.failure);
+      if (state.stop || state.corrupt) break;
+    }
+    if (state.corrupt && !state.stop) {
+      state.observer.warning({
+        path: state.input,
+        message: `archive truncated or corrupt after ${entryCount} members: ${state.corrupt}`,
+      });
+    } else if (entryCount === 0 && !state.stop) {
+      state.observer.warning({ path: state.input, message: 'archive has no members' });
+    }
+  } finally {
+    abandoned = true;
+    extract.destroy();
+    await pumping;
+  }
+}
+
+/** Feeds the (decompressed) archive bytes into tar-stream, honouring backpressure. */
+async function pump(source: Peekable, extract: Extract, state: InputState, abandoned: () => boolean): Promise<void> {
+  for (;;) {
+    let chunk: Buffer | undefined;
+    try {
+      chunk = await source.next();
+    } catch (err) {
+      state.corrupt ??= streamReason(err);
+      extract.destroy(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    if (abandoned() || extract.destroyed) return;
+    if (state.stop) {
+      // A limit ended the stream early: that is not the archive's fault.
+      extract.destroy();
+      return;
+    }
+    if (chunk === undefined) {
+      extract.end(undefined);
+      return;
+    }
+    if (!extract.write(chunk)) await drained(extract);
+  }
+}
+
+function drained(extract: Extract): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      extract.off('drain', done);
+      extract.off('close', done);
+      resolve();
+    };
+    extract.on('drain', done);
+    extract.on('close', done);
+  });
+}
+
+/**
+ * Applies the limits to one member's (decompressed) bytes. Bytes past the member limit are
+ * still read (and counted) so the archive can move on, but not passed on.
+ */
+async function* metered(source: AsyncIterable<Buffer>, state: InputState, path: string): AsyncGenerator<Buffer> {
+  const { limits } = state.budget;
+  let memberBytes = 0;
+  let truncated = false;
+  for await (const whole of source) {
+    let chunk = whole;
+    const totalLeft = limits.maxTotalBytes - state.budget.totalBytes;
+    if (chunk.length >= totalLeft) {
+      chunk = chunk.subarray(0, Math.max(0, totalLeft));
+      state.stop ??= totalLimitMessage(state);
+    }
+    state.budget.totalBytes += chunk.length;
+    if (!truncated) {
+      const memberLeft = limits.maxMemberBytes - memberBytes;
+      if (chunk.length > memberLeft) {
+        if (memberLeft > 0) yield chunk.subarray(0, memberLeft);
+        memberBytes = limits.maxMemberBytes;
+        truncated = true;
+        state.observer.warning({ path, message: `member truncated at ${limits.maxMemberBytes} bytes` });
+      } else if (chunk.length > 0) {
+        memberBytes += chunk.length;
+        yield chunk;
+      }
+    }
+    if (state.stop) return;
+  }
+}
+
+/**
+ * Counts gunzip output and ends the stream when the input looks like a decompression bomb
+ * (ratio above `bombRatio` once `bombMinBytes` came out): cheap, and independent of what
+ * the bytes turn out to be (tar padding, zero blocks, skipped members).
+ */
+async function* expanding(source: AsyncIterable<Buffer>, state: InputState): AsyncGenerator<Buffer> {
+  const { limits } = state.budget;
+  for await (const chunk of source) {
+    state.expandedBytes += chunk.length;
+    yield chunk;
+    if (state.expandedBytes >= limits.bombMinBytes && state.expandedBytes > limits.bombRatio * state.compressedBytes) {
+      const ratio = Math.round(state.expandedBytes / Math.max(1, state.compressedBytes));
+      state.stop ??= `looks like a decompression bomb (${state.expandedBytes} bytes from ${state.compressedBytes}, ${ratio}:1); the rest of ${state.input} was not read`;
+    }
+    if (state.stop) return;
+  }
+}
+
+/**
+ * Sniffs one member and yields it (or reports it skipped), then makes sure its bytes are
+ * consumed before the caller moves on. `inArchive`: a gzip member's decompression error is
+ * the member's problem, not the archive's.
+ */
+async function* readMember(raw: RawMember, state: InputState, inArchive: boolean): AsyncGenerator<Member> {
+  let { path, innerPath, attributionPath } = raw;
+  let size = raw.size;
+  let content: AsyncIterable<Buffer> = raw.source.chunks();
+  if (inArchive && isGzip(await raw.source.peek(2))) {
+    path = path.replace(/\.gz$/, '');
+    innerPath = innerPath.replace(/\.gz$/, '');
+    attributionPath = attributionPath.replace(/\.gz$/, '');
+    size = undefined;
+    content = expanding(
+      gunzip(content, (err) => {
+        if (raw.source.failure === undefined) {
+          state.observer.warning({ path, message: `gzip member truncated or corrupt: ${streamReason(err)}` });
+        }
+      }),
+      state,
+    );
+  }
+  const body = new Peekable(metered(content, state, path)[Symbol.asyncIterator]());
+  try {
+    const rawHead = await body.peek(HEAD_BYTES);
+    const head = blankSamplesHeader(rawHead.length > HEAD_BYTES ? rawHead.subarray(0, HEAD_BYTES) : rawHead);
+    if (rawHead.length === 0) {
+      if (!state.stop) state.observer.skipped({ path, reason: 'empty file' });
+      return;
+    }
+    const sniffed = sniffKind(head, innerPath);
+    if ('skip' in sniffed) {
+      state.observer.skipped({ path, reason: sniffed.skip });
+      return;
+    }
+    const node = attributeNode(attributionPath, head, sniffed.kind);
+    let started = false;
+    const member: Member = {
+      path,
+      innerPath,
+      ...(size !== undefined ? { size } : {}),
+      ...(raw.mtime !== undefined ? { mtime: raw.mtime } : {}),
+      kind: sniffed.kind,
+      ...(node !== undefined ? { node } : {}),
+      head,
+      chunks: () => {
+        if (started) throw new Error(`chunks() of ${path} can only be read once`);
+        started = true;
+        return replay(head, rawHead, body);
+      },
+    };
+    yield member;
+  } finally {
+    // A stopped input is abandoned as it is: draining would decompress what the limit refused.
+    if (!state.stop) {
+      await body.drain();
+      await raw.source.drain();
+    }
+  }
+}
+
+/** The member's bytes: the (header-blanked) head, then whatever the peek read past it, then the rest. */
+async function* replay(head: Buffer, rawHead: Buffer, body: Peekable): AsyncGenerator<Buffer> {
+  // `body` still holds rawHead's chunks; skip exactly those bytes and emit `head` in their place.
+  let toSkip = Math.min(rawHead.length, HEAD_BYTES);
+  if (head.length > 0) yield head;
+  for (;;) {
+    const chunk = await body.next().catch(() => undefined);
+    if (chunk === undefined) return;
+    if (toSkip >= chunk.length) {
+      toSkip -= chunk.length;
+      continue;
+    }
+    const rest = toSkip > 0 ? chunk.subarray(toSkip) : chunk;
+    toSkip = 0;
+    yield rest;
+  }
+}
+
+/** Directory input: every regular file below it, in path order; links are not followed. */
+async function* openDirectory(dir: string, state: InputState): AsyncGenerator<Member> {
+  const prefix = trimSlashes(dir);
+  const dirName = basename(prefix);
+  const entries = await fg('**', {
+    cwd: dir,
+    dot: true,
+    onlyFiles: false,
+    followSymbolicLinks: false,
+    objectMode: true,
+    suppressErrors: true,
+  });
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const entry of entries) {
+    const dirent: Pick<Dirent, 'isDirectory' | 'isSymbolicLink' | 'isFile'> = entry.dirent;
+    if (dirent.isDirectory()) continue;
+    state.members++;
+    if (state.members > state.budget.limits.maxMembers) {
+      state.stop = `more than ${state.budget.limits.maxMembers} members; the rest of ${state.input} was not read`;
+      return;
+    }
+    const path = `${prefix}/${entry.path}`;
+    const full = join(dir, entry.path);
+    if (dirent.isSymbolicLink()) {
+      state.observer.skipped({ path, reason: 'symbolic link not followed' });
+      continue;
+    }
+    if (!dirent.isFile()) {
+      state.observer.skipped({ path, reason: 'not a regular file' });
+      continue;
+    }
+    let handle;
+    let info;
+    try {
+      info = await lstat(full);
+      if (!info.isFile()) {
+        state.observer.skipped({ path, reason: 'not a regular file' });
+        continue;
+      }
+      handle = await open(full, 'r');
+    } catch (err) {
+      state.observer.skipped({ path, reason: fsReason(err) });
+      continue;
+    }
+    const stream = handle.createReadStream();
+    try {
+      const source = new Peekable(counted(stream, (n) => (state.compressedBytes += n))[Symbol.asyncIterator]());
+      yield* readMember(
+        {
+          path,
+          innerPath: entry.path,
+          attributionPath: `${dirName}/${entry.path}`,
+          size: info.size,
+          mtime: Math.round(info.mtimeMs * 1000),
+          source,
+        },
+        state,
+        true,
+      );
+      if (source.failure !== undefined) {
+        state.observer.warning({ path, message: `read error: ${fsReason(source.failure)}` });
+      }
+    } finally {
+      stream.destroy();
+    }
+    if (state.stop) return;
+  }
+}

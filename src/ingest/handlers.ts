@@ -1,0 +1,147 @@
+import { inspectLayout } from '../bundle/node.js';
+import type { Member, MemberKind } from '../bundle/types.js';
+import type { EventStore } from '../engine/store.js';
+import type { InputId } from '../engine/inputs.js';
+import type { Facts } from '../model/facts.js';
+import type { JournalMarker, LogRecord, ParseStats, Unparsed } from '../model/records.js';
+import { unitFromInspectDir } from '../model/units.js';
+import { parseClusterInfoDump } from '../parsers/cluster-info-dump.js';
+import { parseGoroutineDump } from '../parsers/goroutine-dump.js';
+import { parseJournalctlText } from '../parsers/journalctl-text.js';
+import { parseJournaldExport } from '../parsers/journald-export.js';
+import { parseJournaldJson } from '../parsers/journald-json.js';
+import { parseKubernetesObjects } from '../parsers/kubectl.js';
+import { parsePlainLog } from '../parsers/plain-log.js';
+import type { LogParser, LogParseOptions, StateParseResult } from '../parsers/types.js';
+import { STATE_HANDLERS } from './state-handlers.js';
+
+/** Where a member's parse results go (implemented by ingest.ts). */
+export interface MemberSink {
+  store: EventStore;
+  referenceTime: number | undefined;
+  inputZone: string;
+  record(record: LogRecord): void;
+  marker(marker: JournalMarker): void;
+  unparsed(u: Unparsed): void;
+  warning(message: string): void;
+  yearInferred(year: number): void;
+  /** Count parsed items that are not log records (facts). */
+  count(n: number): void;
+}
+
+const LOG_PARSERS: Partial<Record<MemberKind, LogParser>> = {
+  'journald-export': parseJournaldExport,
+  'journald-json': parseJournaldJson,
+  'journalctl-text': parseJournalctlText,
+  klog: parsePlainLog,
+  'plain-log': parsePlainLog,
+};
+
+/** Which logical input a fact list provides (engine/inputs.ts). */
+const FACT_INPUTS: Partial<Record<keyof Facts, InputId>> = {
+  pods: 'pods', nodes: 'nodes', events: 'events', leases: 'leases', workloads: 'workloads',
+  kubeletPodLists: 'kubelet-pod-list', ipamBlocks: 'ipamblocks', ipamHandles: 'ipamhandles',
+  routes: 'routes', neighbours: 'neighbours', iptables: 'iptables', processes: 'processes',
+  processCounts: 'processes', schedstats: 'schedstat', tasks: 'tasks', kubeletArgs: 'kubelet-args',
+  dqliteFiles: 'dqlite-files', dqliteSnapshots: 'dqlite-snapshot',
+};
+
+/** Adds parsed facts to the store, marking the inputs they provide. */
+export function addFacts(sink: MemberSink, facts: Partial<Facts>, memberNode: string | undefined): void {
+  for (const [key, values] of Object.entries(facts) as Array<[keyof Facts, Array<{ node?: string }> | undefined]>) {
+    if (!values?.length) continue;
+    if (memberNode !== undefined) for (const v of values) v.node ??= memberNode;
+    (sink.store.facts[key] as unknown[]).push(...values);
+    sink.count(values.length);
+    const input = FACT_INPUTS[key];
+    if (!input) continue;
+    sink.store.markInput(input);
+    for (const v of values) if (v.node) sink.store.markInput(input, v.node);
+  }
+}
+
+export function reportStateResult<T>(sink: MemberSink, result: StateParseResult<T>, path?: string): T {
+  for (const u of result.unparsed) sink.unparsed(u);
+  // Parsers may prefix their warnings with the path the report already shows.
+  for (const w of result.warnings) sink.warning(path && w.startsWith(`${path}: `) ? w.slice(path.length + 2) : w);
+  return result.value;
+}
+
+export async function readAll(member: Member): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of member.chunks()) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+function logOptions(member: Member, sink: MemberSink): LogParseOptions {
+  const layout = inspectLayout(member.innerPath);
+  const unit = layout?.service ? unitFromInspectDir(layout.service) : undefined;
+  return {
+    path: member.path,
+    ...(member.node ? { node: member.node } : {}),
+    ...(unit ? { unit } : {}),
+    ...(sink.referenceTime !== undefined ? { referenceTime: sink.referenceTime } : {}),
+    inputZone: sink.inputZone,
+    onRecord: (r) => sink.record(r),
+    onMarker: (m) => sink.marker(m),
+    onUnparsed: (u) => sink.unparsed(u),
+  };
+}
+
+function noteStats(sink: MemberSink, stats: ParseStats): void {
+  if (stats.yearInferred !== undefined) sink.yearInferred(stats.yearInferred);
+}
+
+/** Parses one member by its sniffed kind into the sink. */
+export async function handleMember(member: Member, sink: MemberSink): Promise<void> {
+  const logParser = LOG_PARSERS[member.kind];
+  if (logParser) {
+    noteStats(sink, await logParser(member.chunks(), logOptions(member, sink)));
+    return;
+  }
+  switch (member.kind) {
+    case 'goroutine-dump': {
+      // PLEG-detector files are named <ts>_kubelite_goroutines.log / <ts>_containerd_goroutines.log.
+      const process = /kubelite|containerd|kubelet/.exec(member.innerPath)?.[0];
+      const { dumps, unparsed } = await parseGoroutineDump(member.chunks(), {
+        path: member.path,
+        ...(member.node ? { node: member.node } : {}),
+        ...(process ? { process } : {}),
+      });
+      for (const u of unparsed) sink.unparsed(u);
+      for (const dump of dumps) {
+        if (dump.ts === undefined && member.mtime !== undefined) dump.ts = member.mtime;
+        sink.store.addDump(dump);
+        sink.count(dump.goroutines.length);
+      }
+      return;
+    }
+    case 'kubectl-json':
+    case 'kubectl-yaml': {
+      const text = (await readAll(member)).toString('utf8');
+      addFacts(sink, reportStateResult(sink, parseKubernetesObjects(text, { path: member.path, ...(member.node ? { node: member.node } : {}) }), member.path), undefined);
+      return;
+    }
+    case 'cluster-info-dump': {
+      const result = await parseClusterInfoDump(member.chunks(), {
+        path: member.path,
+        ...(member.node ? { node: member.node } : {}),
+        ...(sink.referenceTime !== undefined ? { referenceTime: sink.referenceTime } : {}),
+        onRecord: (r) => sink.record(r),
+      });
+      addFacts(sink, reportStateResult(sink, result, member.path), undefined);
+      return;
+    }
+    case 'date': {
+      return;
+    }
+    default: {
+      const handler = STATE_HANDLERS[member.kind];
+      if (!handler) {
+        sink.warning(`no parser for kind ${member.kind}`);
+        return;
+      }
+      await handler(member, sink);
+    }
+  }
+}

@@ -1,0 +1,474 @@
+/**
+ * journalctl text output: the `short` family (systemd `src/shared/logs-show.c output_short()`)
+ * and `cat`, as found in `microk8s inspect` `<svc>/journal.log` files and pasted journals.
+ *
+ * Sample (kine-locked__k3s-11901 sample, k3s-io/k3s#11901):
+ *   Mar 04 08:37:29 hetzner1 k3s[733030]: time="2025-03-04T07:37:29Z" level=error msg="Compact failed: …"
+ *   Mar 17 01:03:23 hetzner1 k3s[156688]: time="2025-03-17T00:03:23Z" level=error msg="Compact failed: …"
+ *   -- Boot 61690fd34a5c45f78436eb2eba82f5d9 --
+ *   Mar 24 20:25:04 hetzner1 k3s[4050]: time="2025-03-24T19:25:04Z" level=error msg="Compact failed: …"
+ *
+ * Line grammar: `<timestamp>[ <host>] <identifier>[\[<pid>\]]: <message>`; timestamps per line:
+ *   short            `May 22 02:34:21` (rsyslog files: `Oct  8 16:29:51`)
+ *   short-precise    `May 22 02:34:21.123456`
+ *   short-iso        `2026-05-18T00:15:00+1000` (systemd ≤ 254) / `+10:00` (≥ 255)
+ *   short-iso-precise `2026-05-18T00:15:00.123456+10:00`
+ *   short-full       `Mon 2026-05-18 00:15:00 AEST` (zone abbreviation: common ones mapped,
+ *                    else `options.inputZone`)
+ *   short-unix       `1747491300.123456`
+ * `cat` (message only) is chosen when none of the first lines carries a timestamp: every line
+ * is then a record with `ts` undefined.
+ *
+ * Output: one `LogRecord` per entry, source `{ path, line }` of its first line; markers for
+ * `-- Boot <id> --` / `-- Reboot --` (ts and node = those of the next record, undefined when
+ * none follows), `-- Logs begin at … --` / `-- Journal begins at … --` (ts = the begin time),
+ * `-- No entries --`. Records after a `-- Boot <id> --` carry that boot id.
+ *
+ * Quirks:
+ * - Multi-line messages continue on lines indented by the prefix width (the width of
+ *   `<timestamp> <host> <ident>[<pid>]: `); that indentation is removed, the rest kept. Other
+ *   lines without a timestamp (wrapped pastes) are appended as they are. journalctl already
+ *   turned TABs into 8 spaces.
+ * - No year in `short`/`short-precise`: the first such record takes
+ *   `inferYear(month, day, referenceTime)`, with `options.referenceTime`, else the header's
+ *   end (or begin) time, else the first full date seen later in the file (records wait for
+ *   it, at most `MAX_PENDING_RECORDS`); without any, ts stays undefined. Scanning forward, a
+ *   month smaller than the previous line's moves to the next year (Dec → Jan).
+ *   `stats.yearInferred` is the year given to the first year-less record.
+ * - Zone of zone-less timestamps: `options.inputZone` (default UTC).
+ * - The displayed time is `_SOURCE_REALTIME_TIMESTAMP` when the entry had one (PID 1's own
+ *   messages), so it can differ slightly from `__REALTIME_TIMESTAMP` in export/JSON.
+ * - journalctl's own stderr (`Hint: …`, `Notice: …`, `Warning: …`) is merged into inspect
+ *   files: reported unparsed ("journalctl diagnostic"), never glued to a message.
+ * - `[N blob data]` messages are kept as they are (the message was not printable).
+ */
+import { DateTime } from 'luxon';
+import type { JournalMarker, LogRecord, ParseStats } from '../model/records.js';
+import { inferYear, isoToMicros, isValidZone, MICROS_PER_MINUTE, monthFromAbbrev, zonedToMicros } from '../model/time.js';
+import { unitFromIdentifier, normalizeUnit } from '../model/units.js';
+import type { LogParseOptions, LogParser } from './types.js';
+import { forEachLine, lineText } from './line-splitter.js';
+
+/** Year-less records held while waiting for a full date to place them. */
+export const MAX_PENDING_RECORDS = 10_000;
+/** Lines looked at before deciding the input is `-o cat` (no timestamps at all). */
+const DETECTION_LINES = 32;
+
+// May 22 02:34:21 host ident[pid]: msg  |  Oct  8 16:29:51 …  |  Sep 08 17:20:30.655028 …
+const SHORT_TS = /^([A-Za-z]{3}) ([ \d]?\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? /;
+// 2026-05-18T00:15:00+1000 …  |  2026-05-18T00:15:00.123456+10:00 …
+const ISO_TS = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)) /;
+// Mon 2026-05-18 00:15:00 AEST …  |  Tue 2026-05-19 03:00:00.250000 +10 …
+const FULL_TS = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ([A-Za-z]{1,6}|[+-]\d\d(?::?\d\d)?) /;
+// 1747491300.123456 host …
+const UNIX_TS = /^(\d{9,11})\.(\d{6}) /;
+// k3s[1636]  →  identifier k3s, pid 1636
+const IDENT_PID = /^(.*)\[(\d+)\]$/;
+
+// -- Boot 61690fd34a5c45f78436eb2eba82f5d9 --
+const BOOT_LINE = /^-- Boot ([0-9a-f]{32}) --$/;
+// -- Reboot --
+const REBOOT_LINE = /^-- Reboot --$/;
+// -- Logs begin at Sun 2021-05-30 17:08:18 UTC, end at Sun 2021-05-30 20:13:39 UTC. --
+// -- Journal begins at Fri 2021-09-03 05:27:23 CST, ends at Tue 2021-11-23 21:58:15 CST. --
+const BEGIN_LINE = /^-- (?:Logs begin|Journal begins) at (.+?)(?:, ends? at (.+?))?\.? --$/;
+// Sun 2021-05-30 17:08:18 UTC
+const HEADER_DATE = /^(?:[A-Za-z]{3} )?(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?: (\S+))?$/;
+// -- No entries --
+const NO_ENTRIES_LINE = /^-- No entries --$/;
+// Hint: You are currently not seeing messages from other users and the system.
+const DIAGNOSTIC_LINE = /^(?:Hint|Notice|Warning): /;
+// \x1b[0;1;39m (journalctl highlights separators on a tty)
+const ANSI = /\x1b\[[0-9;]*m/g;
+// snap.microk8s.daemon-kubelite.service: Main process exited, code=exited, status=1/FAILURE
+const SERVICE_PREFIX = /^([\w@.\\:-]+)\.service: /;
+// Started Service for snap application microk8s.daemon-kubelite.
+const SNAP_SERVICE_DESCRIPTION = /Service for snap application ([\w.-]+?)\.*$/;
+
+/** Offsets (minutes east of UTC) of unambiguous zone abbreviations journalctl prints. */
+const ZONE_ABBREVIATIONS: Record<string, number> = {
+  UTC: 0, GMT: 0, Z: 0, WET: 0, WEST: 60, BST: 60, CET: 60, CEST: 120, MET: 60, MEST: 120,
+  EET: 120, EEST: 180, MSK: 180, SAST: 120, EST: -300, EDT: -240, CDT: -300, MST: -420,
+  MDT: -360, PST: -480, PDT: -420, AKST: -540, AKDT: -480, HST: -600, AEST: 600, AEDT: 660,
+  ACST: 570, ACDT: 630, AWST: 480, NZST: 720, NZDT: 780, JST: 540, KST: 540, HKT: 480,
+  SGT: 480, WIB: 420,
+};
+// +10  |  -0330  |  +05:30
+const NUMERIC_ZONE = /^([+-])(\d\d):?(\d\d)?$/;
+
+interface YearlessStamp {
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  micros: number;
+}
+
+interface Stamp {
+  /** Characters of the timestamp plus its trailing space. */
+  length: number;
+  ts?: number;
+  yearless?: YearlessStamp;
+}
+
+interface QueuedRecord {
+  record: LogRecord;
+  yearless?: YearlessStamp;
+  markersBefore: JournalMarker[];
+  /** Width of `<timestamp> <host> <ident>[<pid>]: `, the indentation of continuation lines. */
+  prefixWidth: number;
+}
+
+function micros6(fraction: string | undefined): number {
+  return fraction ? Number((fraction + '000000').slice(0, 6)) : 0;
+}
+
+/** Wall-clock date/time + printed zone (abbreviation or numeric) → µs; unknown zone → fallback. */
+function zonedStamp(
+  y: number, mo: number, d: number, h: number, mi: number, s: number, us: number,
+  zone: string | undefined, fallbackZone: string,
+): number {
+  if (zone !== undefined) {
+    const known = ZONE_ABBREVIATIONS[zone.toUpperCase()];
+    const numeric = known === undefined ? NUMERIC_ZONE.exec(zone) : null;
+    const offset = known ?? (numeric ? (numeric[1] === '-' ? -1 : 1) * (Number(numeric[2]) * 60 + Number(numeric[3] ?? 0)) : undefined);
+    if (offset !== undefined) return zonedToMicros(y, mo, d, h, mi, s, us, 'UTC') - offset * MICROS_PER_MINUTE;
+  }
+  return zonedToMicros(y, mo, d, h, mi, s, us, fallbackZone);
+}
+
+function parseStamp(line: string, zone: string): Stamp | undefined {
+  const first = line.charCodeAt(0);
+  if (first >= 0x30 && first <= 0x39) {
+    const iso = ISO_TS.exec(line);
+    if (iso) {
+      const ts = isoToMicros(iso[1] as string);
+      return ts === undefined ? undefined : { length: iso[0].length, ts };
+    }
+    const unix = UNIX_TS.exec(line);
+    if (unix) return { length: unix[0].length, ts: Number(unix[1]) * 1_000_000 + Number(unix[2]) };
+    return undefined;
+  }
+  const short = SHORT_TS.exec(line);
+  if (short) {
+    const month = monthFromAbbrev(short[1] as string);
+    if (month === undefined) return undefined;
+    const day = Number((short[2] as string).trim());
+    if (day < 1 || day > 31) return undefined;
+    return {
+      length: short[0].length,
+      yearless: { month, day, hour: Number(short[3]), minute: Number(short[4]), second: Number(short[5]), micros: micros6(short[6]) },
+    };
+  }
+  const full = FULL_TS.exec(line);
+  if (full) {
+    const ts = zonedStamp(Number(full[1]), Number(full[2]), Number(full[3]), Number(full[4]), Number(full[5]), Number(full[6]), micros6(full[7]), full[8], zone);
+    return { length: full[0].length, ts };
+  }
+  return undefined;
+}
+
+/** `Sun 2021-05-30 17:08:18 UTC` (journalctl header dates) → µs. */
+function parseHeaderDate(text: string, zone: string): number | undefined {
+  const m = HEADER_DATE.exec(text.trim());
+  if (!m) return undefined;
+  return zonedStamp(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), 0, m[7], zone);
+}
+
+function unitFor(identifier: string | undefined, message: string, fallback: string | undefined): string | undefined {
+  if (identifier === 'systemd') {
+    // PID 1 lines in `journalctl -u X` output are about X (§3.5); name it when the text does.
+    const service = SERVICE_PREFIX.exec(message);
+    if (service) return normalizeUnit(service[1] as string);
+    if (fallback) return fallback;
+    const snapApp = SNAP_SERVICE_DESCRIPTION.exec(message);
+    if (snapApp) return unitFromIdentifier(snapApp[1]);
+    return undefined;
+  }
+  return unitFromIdentifier(identifier) ?? fallback;
+}
+
+class JournalctlTextReader {
+  readonly stats: ParseStats = { records: 0, unparsed: 0 };
+  private readonly zone: string;
+  private mode: 'detect' | 'short' | 'cat' = 'detect';
+  private readonly detectionBuffer: Array<{ text: string; lineNo: number }> = [];
+
+  private current: QueuedRecord | undefined;
+  private queue: QueuedRecord[] = [];
+  private pendingMarkers: JournalMarker[] = [];
+  private bootId: string | undefined;
+
+  /** Running year for year-less timestamps, and the month of the last one placed. */
+  private year: number | undefined;
+  private lastMonth = 0;
+  /** Reference (µs) for the first year-less record when no year is running yet. */
+  private reference: number | undefined;
+
+  constructor(private readonly options: LogParseOptions, forceCat: boolean) {
+    this.zone = options.inputZone ?? 'UTC';
+    this.reference = options.referenceTime;
+    if (forceCat) this.mode = 'cat';
+  }
+
+  line(raw: string, lineNo: number): void {
+    // Separators may be highlighted on a tty; messages keep their bytes.
+    const bare = raw.charCodeAt(0) === 0x1b ? raw.replace(ANSI, '') : raw;
+    if (bare.startsWith('-- ') && this.separator(bare, lineNo)) return;
+    const text = raw;
+    if (this.mode === 'detect') {
+      this.detect(text, lineNo);
+      return;
+    }
+    if (this.mode === 'cat') this.catLine(text, lineNo);
+    else this.shortLine(text, lineNo);
+  }
+
+  end(): ParseStats {
+    if (this.mode === 'detect') this.decide('cat');
+    this.finishCurrent();
+    this.resolveQueued(undefined);
+    for (const marker of this.pendingMarkers) this.emitMarker(marker, undefined);
+    this.pendingMarkers = [];
+    return this.stats;
+  }
+
+  private detect(text: string, lineNo: number): void {
+    this.detectionBuffer.push({ text, lineNo });
+    if (parseStamp(text, this.zone)) this.decide('short');
+    else if (this.detectionBuffer.filter((l) => l.text.trim() !== '').length >= DETECTION_LINES) this.decide('cat');
+  }
+
+  private decide(mode: 'short' | 'cat'): void {
+    this.mode = mode;
+    const buffered = this.detectionBuffer.splice(0);
+    for (const { text, lineNo } of buffered) this.line(text, lineNo);
+  }
+
+  /** `-- … --` lines; false when the line is not a separator (then it is content). */
+  private separator(text: string, lineNo: number): boolean {
+    const source = { path: this.options.path, line: lineNo };
+    const boot = BOOT_LINE.exec(text);
+    if (boot || REBOOT_LINE.test(text)) {
+      this.finishCurrent();
+      const marker: JournalMarker = { kind: boot ? 'boot' : 'reboot', source, text };
+      if (boot) marker.bootId = boot[1];
+      this.bootId = boot?.[1];
+      this.pendingMarkers.push(marker);
+      return true;
+    }
+    const begin = BEGIN_LINE.exec(text);
+    if (begin) {
+      this.finishCurrent();
+      const beginTs = parseHeaderDate(begin[1] as string, this.zone);
+      const endTs = begin[2] === undefined ? undefined : parseHeaderDate(begin[2], this.zone);
+      const marker: JournalMarker = { kind: 'logs-begin', source, text };
+      if (beginTs !== undefined) marker.ts = beginTs;
+      if (this.options.node) marker.node = this.options.node;
+      this.emitMarker(marker, undefined);
+      const anchor = endTs ?? beginTs;
+      if (anchor !== undefined && this.options.referenceTime === undefined) this.anchorAt(anchor, endTs !== undefined);
+      return true;
+    }
+    if (NO_ENTRIES_LINE.test(text)) {
+      this.finishCurrent();
+      const marker: JournalMarker = { kind: 'no-entries', source, text };
+      if (this.options.node) marker.node = this.options.node;
+      this.emitMarker(marker, undefined);
+      return true;
+    }
+    return false;
+  }
+
+  private catLine(text: string, lineNo: number): void {
+    const record: LogRecord = { ts: undefined, message: text, source: { path: this.options.path, line: lineNo } };
+    if (this.options.node) record.node = this.options.node;
+    if (this.options.unit) record.unit = this.options.unit;
+    if (this.bootId) record.bootId = this.bootId;
+    this.finishCurrent();
+    this.current = { record, markersBefore: this.takeMarkers(), prefixWidth: 0 };
+    this.finishCurrent();
+  }
+
+  private shortLine(text: string, lineNo: number): void {
+    const stamp = parseStamp(text, this.zone);
+    if (!stamp) {
+      this.nonStampLine(text, lineNo);
+      return;
+    }
+    const rest = text.slice(stamp.length);
+    const firstSpace = rest.indexOf(' ');
+    const firstToken = firstSpace < 0 ? rest : rest.slice(0, firstSpace);
+    let host: string | undefined;
+    let identPart: string;
+    let messageStart: number;
+    if (firstToken.endsWith(':')) {
+      // No hostname column: the first token is already `ident[pid]:`.
+      identPart = firstToken.slice(0, -1);
+      messageStart = firstSpace < 0 ? rest.length : firstSpace + 1;
+    } else {
+      const colon = firstSpace < 0 ? -1 : rest.indexOf(': ', firstSpace + 1);
+      if (colon >= 0) {
+        identPart = rest.slice(firstSpace + 1, colon);
+        messageStart = colon + 2;
+      } else if (firstSpace >= 0 && rest.endsWith(':') && rest.length - 1 > firstSpace + 1) {
+        identPart = rest.slice(firstSpace + 1, -1); // empty message, trailing space trimmed
+        messageStart = rest.length;
+      } else {
+        this.unparsed(lineNo, 'no "identifier[pid]: " after the timestamp');
+        return;
+      }
+      host = firstToken;
+    }
+    const withPid = IDENT_PID.exec(identPart);
+    const identifier = withPid ? (withPid[1] as string) : identPart;
+    const message = rest.slice(messageStart);
+
+    const record: LogRecord = { ts: stamp.ts, message, source: { path: this.options.path, line: lineNo } };
+    const node = host ?? this.options.node;
+    if (node) record.node = node;
+    const unit = unitFor(identifier, message, this.options.unit);
+    if (unit) record.unit = unit;
+    if (identifier) record.identifier = identifier;
+    if (withPid) record.pid = Number(withPid[2]);
+    if (this.bootId) record.bootId = this.bootId;
+
+    this.finishCurrent();
+    if (stamp.ts !== undefined) this.anchorFromFullDate(stamp.ts);
+    this.current = { record, markersBefore: this.takeMarkers(), prefixWidth: stamp.length + messageStart };
+    if (stamp.yearless) this.current.yearless = stamp.yearless;
+  }
+
+  private nonStampLine(text: string, lineNo: number): void {
+    if (DIAGNOSTIC_LINE.test(text)) {
+      this.unparsed(lineNo, 'journalctl diagnostic');
+      return;
+    }
+    const current = this.current;
+    if (!current) {
+      if (text.trim() !== '') this.unparsed(lineNo, 'line does not start with a journalctl timestamp');
+      return;
+    }
+    if (text === '') return; // journalctl never prints an empty continuation line (it indents)
+    const width = current.prefixWidth;
+    const indented = width > 0 && text.length >= width && isSpaces(text, width);
+    current.record.message += '\n' + (indented ? text.slice(width) : text);
+  }
+
+  private takeMarkers(): JournalMarker[] {
+    const markers = this.pendingMarkers;
+    this.pendingMarkers = [];
+    return markers;
+  }
+
+  /** The record being built is complete: place its year, then queue and drain. */
+  private finishCurrent(): void {
+    const queued = this.current;
+    if (!queued) return;
+    this.current = undefined;
+    if (queued.yearless && this.year === undefined && this.reference !== undefined) this.startYear(queued.yearless, this.reference);
+    if (queued.yearless && this.year !== undefined) this.place(queued);
+    this.queue.push(queued);
+    if (this.queue.length > MAX_PENDING_RECORDS) this.resolveQueued(undefined);
+    this.drain();
+  }
+
+  private startYear(stamp: YearlessStamp, reference: number): void {
+    this.year = inferYear(stamp.month, stamp.day, reference, this.zone);
+    this.lastMonth = stamp.month;
+    this.stats.yearInferred ??= this.year;
+  }
+
+  /** Give a year-less record its year (running year, rolled over on Dec → Jan). */
+  private place(queued: QueuedRecord): void {
+    const stamp = queued.yearless as YearlessStamp;
+    if (stamp.month < this.lastMonth) this.year = (this.year as number) + 1;
+    this.lastMonth = stamp.month;
+    this.stats.yearInferred ??= this.year;
+    queued.record.ts = zonedToMicros(this.year as number, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second, stamp.micros, this.zone);
+    delete queued.yearless;
+  }
+
+  /** A header time: reference for year-less records (end time) or the year they start in (begin only). */
+  private anchorAt(micros: number, isEnd: boolean): void {
+    if (isEnd) {
+      this.reference = micros;
+      this.year = undefined;
+    } else {
+      this.setRunningYear(micros);
+    }
+    this.resolveQueued(micros);
+  }
+
+  /** A fully dated record in a mixed file fixes the running year from here on. */
+  private anchorFromFullDate(micros: number): void {
+    if (this.options.referenceTime !== undefined) return;
+    this.resolveQueued(micros);
+    this.setRunningYear(micros);
+  }
+
+  private setRunningYear(micros: number): void {
+    const local = DateTime.fromMillis(Math.floor(micros / 1000), { zone: isValidZone(this.zone) ? this.zone : 'UTC' });
+    this.year = local.year;
+    this.lastMonth = local.month;
+  }
+
+  /** Place (or give up on, with `reference` undefined) every queued year-less record. */
+  private resolveQueued(reference: number | undefined): void {
+    for (const queued of this.queue) {
+      if (!queued.yearless) continue;
+      if (reference === undefined) {
+        delete queued.yearless;
+        continue;
+      }
+      const stamp = queued.yearless;
+      const year = inferYear(stamp.month, stamp.day, reference, this.zone);
+      this.stats.yearInferred ??= year;
+      queued.record.ts = zonedToMicros(year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second, stamp.micros, this.zone);
+      delete queued.yearless;
+    }
+    this.drain();
+  }
+
+  private drain(): void {
+    let emitted = 0;
+    for (const queued of this.queue) {
+      if (queued.yearless) break;
+      for (const marker of queued.markersBefore) this.emitMarker(marker, queued.record);
+      this.stats.records++;
+      this.options.onRecord(queued.record);
+      emitted++;
+    }
+    if (emitted > 0) this.queue.splice(0, emitted);
+  }
+
+  private emitMarker(marker: JournalMarker, next: LogRecord | undefined): void {
+    if (next?.ts !== undefined && marker.ts === undefined) marker.ts = next.ts;
+    const node = next?.node ?? this.options.node;
+    if (node && marker.node === undefined) marker.node = node;
+    this.options.onMarker?.(marker);
+  }
+
+  private unparsed(line: number, reason: string): void {
+    this.stats.unparsed++;
+    this.options.onUnparsed?.({ path: this.options.path, line, reason });
+  }
+}
+
+function isSpaces(text: string, count: number): boolean {
+  for (let i = 0; i < count; i++) if (text.charCodeAt(i) !== 0x20) return false;
+  return true;
+}
+
+async function run(chunks: AsyncIterable<Buffer>, options: LogParseOptions, forceCat: boolean): Promise<ParseStats> {
+  const reader = new JournalctlTextReader(options, forceCat);
+  await forEachLine(chunks, (line, lineNo) => reader.line(lineText(line), lineNo));
+  return reader.end();
+}
+
+/** journalctl `short*` / `cat` text; the form is detected from the first lines (mixing allowed per line). */
+export const parseJournalctlText: LogParser = (chunks, options) => run(chunks, options, false);
+
+/** journalctl `-o cat` text when the caller knows it (a cat of timestamped lines would look like `short`). */
+export const parseJournalctlCat: LogParser = (chunks, options) => run(chunks, options, true);

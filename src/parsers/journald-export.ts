@@ -1,0 +1,304 @@
+/**
+ * Journal Export Format (`journalctl -o export`, also `systemd-journal-remote` input),
+ * written by systemd `src/shared/logs-show.c output_export()`.
+ *
+ * Sample (test/data/journald/export.txt, rendered by journalctl 252; fields elided with …;
+ * a binary field is `MESSAGE`, `\n`, 8 length bytes, the raw value, `\n`):
+ *   __CURSOR=s=4abe5cacdca040f4aae69f18e0cd6c41;i=4;b=5f3ad2e1c8b44e0f9a7d6c5b4e3f2a10;m=9a78c0;t=65204126387c0;x=940562823f521613
+ *   __REALTIME_TIMESTAMP=1779027302123456
+ *   _BOOT_ID=5f3ad2e1c8b44e0f9a7d6c5b4e3f2a10
+ *   _HOSTNAME=k8s03
+ *   SYSLOG_IDENTIFIER=microk8s.daemon-kubelite
+ *   _PID=1234567
+ *   _SYSTEMD_UNIT=snap.microk8s.daemon-kubelite.service
+ *   MESSAGE=I0518 00:15:02.123456 1234567 kubelet_node_status.go:77] "Successfully registered node" node="k8s03"
+ *   (empty line: end of entry)
+ *
+ * Output: one `LogRecord` per entry that has MESSAGE (see journal-entry.ts for the field
+ * mapping), source `{ path, line (first line of the entry), entry (1-based ordinal), cursor }`;
+ * a `boot` marker before the first entry of each boot of each host.
+ *
+ * Framing, exactly as systemd's importer (`src/shared/journal-importer.c`) reads it:
+ * a line containing `=` is `NAME=value` (split at the first `=`); a line without `=` is the
+ * name of a binary field followed by a little-endian u64 length, that many raw bytes and a
+ * `\n`; an empty line ends the entry. Entries are NEVER split on blank lines: binary values
+ * contain `\n\n` (systemd#16202). Unknown and `__` fields are skipped; `__SEQNUM*` optional.
+ *
+ * Quirks handled: binary lengths are untrusted (nothing is allocated from them; values over
+ * `MAX_RETAINED_VALUE_BYTES` keep their head and are listed in `truncatedFields`; lengths over
+ * the importer's DATA_SIZE_MAX, a non-field line, or a missing `\n` after binary data →
+ * unparsed, then resynchronise at the next line starting `__CURSOR=` (or the next blank line
+ * in a stream that never had cursors). A final entry cut off without its blank line is kept
+ * if it has MESSAGE. Complete entries without MESSAGE are skipped, as journalctl's text
+ * output does.
+ */
+import type { ParseStats, Unparsed } from '../model/records.js';
+import type { LogParseOptions, LogParser } from './types.js';
+import { BootTracker, JOURNAL_FIELD_SLOTS, journalEntryToRecord, type JournalFields, type JournalFieldSlot } from './journal-entry.js';
+import { LineAssembler } from './line-splitter.js';
+
+/** systemd journal-importer.h DATA_SIZE_MAX. */
+export const EXPORT_DATA_SIZE_MAX = 768 * 1024 * 1024;
+/** Most bytes of one binary value kept in memory (a value is one log line or dump chunk). */
+export const MAX_RETAINED_VALUE_BYTES = 8 * 1024 * 1024;
+/** journal_field_valid(): at most 64 characters. */
+const MAX_FIELD_NAME = 64;
+
+const NL = 0x0a;
+const EQ = 0x3d;
+const CURSOR_PREFIX = Buffer.from('__CURSOR=');
+
+/** Wanted field names bucketed by length, compared as bytes (no string per field). */
+const SLOTS_BY_LENGTH: Array<Array<{ name: Buffer; slot: JournalFieldSlot }>> = [];
+for (const [name, slot] of JOURNAL_FIELD_SLOTS) {
+  (SLOTS_BY_LENGTH[name.length] ??= []).push({ name: Buffer.from(name, 'latin1'), slot });
+}
+
+function slotAt(buf: Buffer, start: number, length: number): JournalFieldSlot | undefined {
+  const candidates = SLOTS_BY_LENGTH[length];
+  if (candidates === undefined) return undefined;
+  outer: for (const { name, slot } of candidates) {
+    for (let i = 0; i < length; i++) {
+      if (buf[start + i] !== name[i]) continue outer;
+    }
+    return slot;
+  }
+  return undefined;
+}
+
+/** journal_field_valid() with protected fields allowed: `[A-Z_][A-Z0-9_]{0,63}`. */
+function isFieldName(buf: Buffer, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 0 || length > MAX_FIELD_NAME) return false;
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    const ok = (c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= 0x30 && c <= 0x39 && i > start);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function countNewlines(buf: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(NL, start); i >= 0 && i < end; i = buf.indexOf(NL, i + 1)) n++;
+  return n;
+}
+
+const enum State {
+  Line,
+  BinaryLength,
+  BinaryData,
+  BinaryNewline,
+  Resync,
+}
+
+class ExportReader {
+  readonly stats: ParseStats = { records: 0, unparsed: 0 };
+  private readonly lines = new LineAssembler();
+  private readonly boots = new BootTracker();
+  private state = State.Line;
+  /** Line number of the last line read (1-based, counting every `\n` of the stream). */
+  private lineNo = 0;
+  private ordinal = 0;
+  private sawCursor = false;
+
+  private fields: JournalFields | undefined;
+  private entryLine = 0;
+
+  private binaryName = '';
+  private binarySlot: JournalFieldSlot | undefined;
+  private readonly lengthBytes = Buffer.alloc(8);
+  private lengthFilled = 0;
+  private remaining = 0;
+  private retained: Buffer[] = [];
+  private retainedBytes = 0;
+  private binaryCut = false;
+
+  constructor(private readonly options: LogParseOptions) {}
+
+  push(chunk: Buffer): void {
+    let pos = 0;
+    const length = chunk.length;
+    while (pos < length) {
+      switch (this.state) {
+        case State.Line:
+        case State.Resync: {
+          const next = this.lines.take(chunk, pos);
+          if (next < 0) return;
+          this.lineNo++;
+          const { buf, start, end } = this.lines.line;
+          if (this.state === State.Line) this.onLine(buf, start, end);
+          else this.onResyncLine(buf, start, end);
+          pos = next;
+          break;
+        }
+        case State.BinaryLength: {
+          const take = Math.min(8 - this.lengthFilled, length - pos);
+          chunk.copy(this.lengthBytes, this.lengthFilled, pos, pos + take);
+          this.lengthFilled += take;
+          pos += take;
+          if (this.lengthFilled === 8) this.onBinaryLength();
+          break;
+        }
+        case State.BinaryData: {
+          const take = Math.min(this.remaining, length - pos);
+          this.lineNo += countNewlines(chunk, pos, pos + take);
+          if (this.binarySlot !== undefined) this.retain(chunk, pos, take);
+          this.remaining -= take;
+          pos += take;
+          if (this.remaining === 0) this.state = State.BinaryNewline;
+          break;
+        }
+        case State.BinaryNewline: {
+          if (chunk[pos] !== NL) {
+            this.fail(`expected a newline after the ${this.binaryName} binary value`);
+            break;
+          }
+          pos++;
+          this.lineNo++;
+          this.finishBinary();
+          this.state = State.Line;
+          break;
+        }
+      }
+    }
+  }
+
+  end(): ParseStats {
+    switch (this.state) {
+      case State.Line:
+        if (this.lines.flush()) {
+          const { buf, start, end } = this.lines.line;
+          this.lineNo++;
+          const eq = buf.indexOf(EQ, start);
+          if (eq >= 0 && eq < end) this.onLine(buf, start, end);
+        }
+        break;
+      case State.BinaryLength:
+      case State.BinaryData:
+      case State.BinaryNewline:
+        if (this.fields) (this.fields.truncated ??= []).push(this.binaryName);
+        break;
+      case State.Resync:
+        break;
+    }
+    if (this.fields) {
+      if (this.fields.message !== undefined) this.emit();
+      else this.unparsed(this.entryLine, 'input ends inside an entry that has no MESSAGE');
+    }
+    return this.stats;
+  }
+
+  private onLine(buf: Buffer, start: number, end: number): void {
+    if (end === start) {
+      if (this.fields) {
+        if (this.fields.message !== undefined) this.emit();
+        else this.fields = undefined;
+      }
+      return;
+    }
+    const eq = buf.indexOf(EQ, start);
+    if (eq >= 0 && eq < end) {
+      const fields = this.fields ?? this.startEntry();
+      const slot = slotAt(buf, start, eq - start);
+      if (slot !== undefined && fields[slot] === undefined) {
+        fields[slot] = buf.toString('utf8', eq + 1, end);
+        if (slot === 'cursor') this.sawCursor = true;
+      }
+      return;
+    }
+    if (!isFieldName(buf, start, end)) {
+      this.fail('line is neither NAME=value nor a binary field name');
+      return;
+    }
+    this.fields ??= this.startEntry();
+    this.binaryName = buf.toString('latin1', start, end);
+    this.binarySlot = JOURNAL_FIELD_SLOTS.get(this.binaryName);
+    this.lengthFilled = 0;
+    this.state = State.BinaryLength;
+  }
+
+  private onBinaryLength(): void {
+    const low = this.lengthBytes.readUInt32LE(0);
+    const high = this.lengthBytes.readUInt32LE(4);
+    this.lineNo += countNewlines(this.lengthBytes, 0, 8);
+    if (high !== 0 || low > EXPORT_DATA_SIZE_MAX) {
+      const size = (BigInt(high) << 32n) | BigInt(low);
+      this.fail(`binary field ${this.binaryName} declares ${size} bytes (over the 768 MiB importer limit)`);
+      return;
+    }
+    this.remaining = low;
+    this.retained = [];
+    this.retainedBytes = 0;
+    this.binaryCut = false;
+    this.state = low === 0 ? State.BinaryNewline : State.BinaryData;
+  }
+
+  private retain(chunk: Buffer, pos: number, take: number): void {
+    const room = MAX_RETAINED_VALUE_BYTES - this.retainedBytes;
+    const keep = Math.min(room, take);
+    if (keep < take) this.binaryCut = true;
+    if (keep <= 0) return;
+    this.retained.push(Buffer.from(chunk.subarray(pos, pos + keep)));
+    this.retainedBytes += keep;
+  }
+
+  private finishBinary(): void {
+    const fields = this.fields;
+    const slot = this.binarySlot;
+    if (!fields || slot === undefined || fields[slot] !== undefined) return;
+    fields[slot] = Buffer.concat(this.retained, this.retainedBytes).toString('utf8');
+    if (slot === 'cursor') this.sawCursor = true;
+    if (this.binaryCut) (fields.truncated ??= []).push(this.binaryName);
+    this.retained = [];
+  }
+
+  private onResyncLine(buf: Buffer, start: number, end: number): void {
+    if (this.sawCursor) {
+      if (end - start < CURSOR_PREFIX.length || buf.compare(CURSOR_PREFIX, 0, CURSOR_PREFIX.length, start, start + CURSOR_PREFIX.length) !== 0) return;
+      this.state = State.Line;
+      this.onLine(buf, start, end);
+    } else if (end === start) {
+      this.state = State.Line;
+    }
+  }
+
+  private startEntry(): JournalFields {
+    this.ordinal++;
+    this.entryLine = this.lineNo;
+    this.fields = {};
+    return this.fields;
+  }
+
+  private emit(): void {
+    const fields = this.fields as JournalFields;
+    this.fields = undefined;
+    const source = { path: this.options.path, line: this.entryLine, entry: this.ordinal, ...(fields.cursor ? { cursor: fields.cursor } : {}) };
+    const record = journalEntryToRecord(fields, { source, node: this.options.node, unit: this.options.unit });
+    const marker = this.boots.observe(record);
+    if (marker) this.options.onMarker?.(marker);
+    this.stats.records++;
+    this.options.onRecord(record);
+  }
+
+  /** Framing lost: drop the entry in progress and look for the next entry start. */
+  private fail(reason: string): void {
+    this.unparsed(this.lineNo, this.fields ? `${reason}; entry ${this.ordinal} dropped` : reason);
+    this.fields = undefined;
+    this.retained = [];
+    this.lines.reset();
+    this.state = State.Resync;
+  }
+
+  private unparsed(line: number, reason: string): void {
+    this.stats.unparsed++;
+    const item: Unparsed = { path: this.options.path, line, reason };
+    this.options.onUnparsed?.(item);
+  }
+}
+
+export const parseJournaldExport: LogParser = async (chunks, options) => {
+  const reader = new ExportReader(options);
+  for await (const chunk of chunks) reader.push(chunk);
+  return reader.end();
+};

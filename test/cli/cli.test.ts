@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpora', 'microk8s-inspect', 'inspection-report-20241029_182134.tar.gz');
+
+function run(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let dir: string;
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run `npm run build` before the tests');
+  dir = mkdtempSync(join(tmpdir(), 'pleg-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('pleg-analyze CLI', () => {
+  it('prints grouped help with examples', () => {
+    const { code, stdout } = run(['--help']);
+    expect(code).toBe(0);
+    for (const text of ['Output:', 'Time:', 'Limits:', 'Examples:', 'explain <id>', 'rules']) expect(stdout).toContain(text);
+  });
+
+  it('prints the version from package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(run(['--version']).stdout.trim()).toBe(pkg.version);
+  });
+
+  it('exits 2 with one line naming a missing input, and no stack trace', () => {
+    const { code, stdout, stderr } = run(['/nonexistent/bundle.tgz']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('/nonexistent/bundle.tgz');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on an unknown option and on an unknown rule id', () => {
+    expect(run(['--no-such-flag', CORPUS]).code).toBe(2);
+    const explain = run(['explain', 'no-such-rule']);
+    expect(explain.code).toBe(2);
+    expect(explain.stderr).toContain('no-such-rule');
+  });
+
+  it('lists the rule catalog as JSON', () => {
+    const { code, stdout } = run(['rules', '--format', 'json']);
+    expect(code).toBe(0);
+    const catalog = JSON.parse(stdout) as { rules: Array<{ id: string; severity: string; kind: string }> };
+    expect(catalog.rules.map((r) => r.id)).toContain('calico-ipam-full-blocks');
+    for (const r of catalog.rules) expect(['failure-mode', 'symptom', 'noise']).toContain(r.kind);
+  });
+
+  it('explains a rule with its signals and runbook', () => {
+    const { code, stdout } = run(['explain', 'containerd-stale-sandbox-reservation']);
+    expect(code).toBe(0);
+    for (const heading of ['## Symptoms', '## What we look for', '## Why it happens', '## Runbook', '## False positives', '## References']) {
+      expect(stdout).toContain(heading);
+    }
+    expect(stdout).toContain('crictl stopp');
+  });
+
+  it('analyzes the real inspect report as JSON matching the contract', () => {
+    const { code, stdout, stderr } = run([CORPUS, '--format', 'json', '--tz', 'UTC', '--quiet']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.schemaVersion).toBe(1);
+    expect(report.tool.name).toBe('pleg-analyze');
+    for (const key of ['capture', 'inputs', 'skipped', 'warnings', 'findings', 'noise', 'timeline']) expect(report).toHaveProperty(key);
+    expect(report.inputs.length).toBeGreaterThan(40);
+    expect(report.inputs.some((i: { kind: string }) => i.kind === 'journalctl-text')).toBe(true);
+  });
+
+  it('refuses to write the report into an input directory', () => {
+    const input = join(dir, 'capture');
+    const { mkdirSync } = require('node:fs') as typeof import('node:fs');
+    mkdirSync(input);
+    writeFileSync(join(input, 'ip-route.txt'), 'default via 10.0.0.1 dev eth0 proto dhcp src 10.0.0.5 metric 100 \n');
+    const before = readdirSync(input);
+    const { code, stderr } = run([input, '-o', join(input, 'report.json'), '--format', 'json']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('inside the input');
+    expect(readdirSync(input)).toEqual(before);
+  });
+
+  it('reads a journal export from stdin', () => {
+    const entry = [
+      '__CURSOR=s=0;i=1',
+      '__REALTIME_TIMESTAMP=1779026102123456',
+      '_HOSTNAME=k8s03',
+      '_SYSTEMD_UNIT=snap.microk8s.daemon-kubelite.service',
+      'SYSLOG_IDENTIFIER=microk8s.daemon-kubelite',
+      '_PID=4242',
+      'MESSAGE=I0518 00:15:02.123456    4242 kubelet_node_status.go:77] "Successfully registered node" node="k8s03"',
+      '',
+      '',
+    ].join('\n');
+    const { code, stdout } = run(['-', '--format', 'json', '--quiet'], entry);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.inputs[0].kind).toBe('journald-export');
+    expect(report.inputs[0].records).toBe(1);
+    expect(report.capture.start).toBe('2026-05-17T13:55:02.123Z');
+  });
+});
