@@ -122,8 +122,12 @@ function warnOnStderr(report: Report, quiet: boolean): void {
   if (report.warnings.length > 20) process.stderr.write(`warning: … ${report.warnings.length - 20} more in the report\n`);
 }
 
+/** yargs drops a lone `-` from command positionals; carry it through under another name. */
+const STDIN_ARG = '\u0000stdin';
+const inputArgs = (values: unknown): string[] => (values as string[]).map((v) => (v === STDIN_ARG ? '-' : v));
+
 async function main(argv: string[]): Promise<void> {
-  await yargs(argv)
+  await yargs(argv.map((a) => (a === '-' ? STDIN_ARG : a)))
     .scriptName('pleg-analyze')
     .usage('$0 <input...>  — analyze a MicroK8s incident capture\n\nFinds the documented failure mode (PLEG stalls, kine/dqlite, Calico IPAM/VXLAN, reboots), the node, the window, the evidence lines, what was ruled out, the runbook and a PIR timeline.')
     .command(
@@ -136,8 +140,9 @@ async function main(argv: string[]): Promise<void> {
       async (args) => {
         const options = analyzeOptions(args as unknown as CommonArgs);
         if (args.rules) options.rules = String(args.rules).split(',').map((s) => s.trim()).filter(Boolean);
-        const report = await analyze(args.inputs as string[], options);
-        emit(renderReport(report, args.format as Format), args.output, args.inputs as string[]);
+        const inputs = inputArgs(args.inputs);
+        const report = await analyze(inputs, options);
+        emit(renderReport(report, args.format as Format), args.output, inputs);
         warnOnStderr(report, args.quiet as boolean);
         const failOn = args['fail-on'] as Severity | undefined;
         if (failOn && report.findings.some((f) => !f.explainedBy && severityRank(f.severity) >= severityRank(failOn))) {
@@ -163,7 +168,7 @@ async function main(argv: string[]): Promise<void> {
         } catch {
           throw new UsageError(`--filter: "${args.filter}" is not a valid regular expression`);
         }
-        const report = await goroutinesReport(args.files as string[], {
+        const report = await goroutinesReport(inputArgs(args.files), {
           ...(minWait !== undefined ? { minWaitMinutes: minWait } : {}),
           ...(filter ? { filter } : {}),
           stdin: process.stdin,
