@@ -53,6 +53,8 @@ const HEADERS: ReadonlyArray<readonly [RegExp, MemberKind]> = [
   [/^\s*File: [‘'"]?\/proc\/\d+/, 'proc-stat'],
   // Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)
   [/^Chain \S+ \((?:policy \w+|\d+ references)/, 'iptables-list'],
+  // LAST SEEN   TYPE      REASON   OBJECT   MESSAGE   (kubectl get events, -A adds NAMESPACE first)
+  [/^(?:NAMESPACE\s+)?LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\s*$/, 'kubectl-events-table'],
 ];
 
 // Mon May 18 00:15:00 AEST 2026   /   Tue Oct 29 18:21:34 UTC 2024

@@ -12,6 +12,7 @@ export const MEMBER_KINDS = [
   'goroutine-dump',
   'kubectl-json',
   'kubectl-yaml',
+  'kubectl-events-table',
   'cluster-info-dump',
   'ip-route',
   'ip-neigh',

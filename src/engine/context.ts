@@ -100,6 +100,15 @@ export function createRuleContext(store: EventStore): RuleContext {
       return activity.length ? activity[activity.length - 1]![1] : undefined;
     },
 
+    lastRecord(node: string, units: ReadonlySet<string> | string[], until: number) {
+      let best: ReturnType<EventStore['lastRecord']>;
+      for (const unit of unitSet(units)) {
+        const r = store.lastRecord(node, unit, until);
+        if (r && (best === undefined || r.ts! > best.ts!)) best = r;
+      }
+      return best;
+    },
+
     restarts(filter?: TimeFilter): RestartEvent[] {
       return sortedRestarts.filter((r) => inFilter(r.node, r.unit, r.ts, filter));
     },

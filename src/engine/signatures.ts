@@ -1,4 +1,5 @@
 import { CALICO_SIGNATURES } from './signatures-calico.js';
+import { CLUSTER_SIGNATURES } from './signatures-cluster.js';
 import { KUBELET_SIGNATURES } from './signatures-kubelet.js';
 
 /**
@@ -158,7 +159,7 @@ const CORE_SIGNATURES: readonly Signature[] = [
   },
 ];
 
-export const SIGNATURES: readonly Signature[] = [...CORE_SIGNATURES, ...KUBELET_SIGNATURES, ...CALICO_SIGNATURES];
+export const SIGNATURES: readonly Signature[] = [...CORE_SIGNATURES, ...KUBELET_SIGNATURES, ...CALICO_SIGNATURES, ...CLUSTER_SIGNATURES];
 
 export const SIGNATURE_IDS = new Set(SIGNATURES.map((s) => s.id));
 

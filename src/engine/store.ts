@@ -43,6 +43,14 @@ class MatchBucket {
 /** Per (node, unit): bucket → latest time seen in it. */
 type ActivityMap = Map<number, number>;
 
+/** Records that end a stretch of activity (the last line before a gap), per (node, unit). */
+const GAP_MICROS = 60_000_000;
+const MAX_GAP_RECORDS = 10_000;
+interface LastRecords {
+  last: LogRecord;
+  beforeGaps: LogRecord[];
+}
+
 const UNIT_LIFECYCLE = [
   // systemd ≥ 250: "Started snap.microk8s.daemon-kubelite.service - Service for snap application …"
   { re: /^Started (?<name>[\w.@-]+)\.service - /, kind: 'start' as const },
@@ -76,6 +84,7 @@ export class EventStore {
   private readonly activity = new Map<string, ActivityMap>();
   private readonly nodeActivity = new Map<string, ActivityMap>();
   private readonly pidsSeen = new Map<string, Set<number>>();
+  private readonly lastRecords = new Map<string, LastRecords>();
   private readonly inputs = new Set<string>();
 
   constructor(signatures: readonly Signature[] = SIGNATURES) {
@@ -115,7 +124,10 @@ export class EventStore {
     this.noteTime(ts);
     if (ts !== undefined && node) {
       this.touch(this.nodeActivity, node, ts);
-      if (unit) this.touch(this.activity, `${node}\u0000${unit}`, ts);
+      if (unit) {
+        this.touch(this.activity, `${node}\u0000${unit}`, ts);
+        this.keepLast(`${node}\u0000${unit}`, record, ts);
+      }
     }
     if (unit && record.pid !== undefined && ts !== undefined && unitFromIdentifier(record.identifier) === unit) {
       this.trackPid(record, unit, ts);
@@ -160,6 +172,28 @@ export class EventStore {
   unitsOf(node: string): string[] {
     const prefix = `${node}\u0000`;
     return [...this.activity.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+  }
+
+  /** The last record of a unit on a node at or before `until` (the line before a silence). */
+  lastRecord(node: string, unit: string, until: number): LogRecord | undefined {
+    const kept = this.lastRecords.get(`${node}\u0000${unit}`);
+    if (!kept) return undefined;
+    let best: LogRecord | undefined;
+    for (const r of [...kept.beforeGaps, kept.last]) {
+      if (r.ts! <= until && (best === undefined || r.ts! > best.ts!)) best = r;
+    }
+    return best;
+  }
+
+  private keepLast(key: string, record: LogRecord, ts: number): void {
+    const kept = this.lastRecords.get(key);
+    if (!kept) {
+      this.lastRecords.set(key, { last: record, beforeGaps: [] });
+      return;
+    }
+    if (ts < kept.last.ts!) return;
+    if (ts - kept.last.ts! >= GAP_MICROS && kept.beforeGaps.length < MAX_GAP_RECORDS) kept.beforeGaps.push(kept.last);
+    kept.last = record;
   }
 
   private touch(map: Map<string, ActivityMap>, key: string, ts: number): void {

@@ -160,6 +160,8 @@ export interface RuleContext {
   firstActivity(node: string, units: ReadonlySet<string> | string[]): number | undefined;
   /** Last record time of anything on the node. */
   nodeLastActivity(node: string): number | undefined;
+  /** The last record of any of `units` on `node` at or before `until` — the line before a silence. */
+  lastRecord(node: string, units: ReadonlySet<string> | string[], until: number): LogRecord | undefined;
   restarts(filter?: TimeFilter): RestartEvent[];
   boots(node?: string): BootEvent[];
 }

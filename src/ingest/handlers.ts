@@ -11,6 +11,7 @@ import { parseJournalctlText } from '../parsers/journalctl-text.js';
 import { parseJournaldExport } from '../parsers/journald-export.js';
 import { parseJournaldJson } from '../parsers/journald-json.js';
 import { parseKubernetesObjects } from '../parsers/kubectl.js';
+import { parseKubectlEventsTable } from '../parsers/kubectl-events-table.js';
 import { parsePlainLog } from '../parsers/plain-log.js';
 import type { LogParser, LogParseOptions, StateParseResult } from '../parsers/types.js';
 import { STATE_HANDLERS } from './state-handlers.js';
@@ -120,6 +121,12 @@ export async function handleMember(member: Member, sink: MemberSink): Promise<vo
     case 'kubectl-yaml': {
       const text = (await readAll(member)).toString('utf8');
       addFacts(sink, reportStateResult(sink, parseKubernetesObjects(text, { path: member.path, ...(member.node ? { node: member.node } : {}) }), member.path), undefined);
+      return;
+    }
+    case 'kubectl-events-table': {
+      const text = (await readAll(member)).toString('utf8');
+      const events = reportStateResult(sink, parseKubectlEventsTable(text, { path: member.path, ...(member.node ? { node: member.node } : {}) }), member.path);
+      addFacts(sink, { events }, undefined);
       return;
     }
     case 'cluster-info-dump': {

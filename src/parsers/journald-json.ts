@@ -2,9 +2,10 @@
  * Journal JSON (`journalctl -o json | json-pretty | json-seq | json-sse`), written by
  * systemd `src/shared/logs-show.c output_json()`.
  *
- * Sample (`-o json`, one object per line; test/data/journald/json.txt, shortened):
- *   {"__CURSOR":"s=…;i=1;…","__REALTIME_TIMESTAMP":"1747491300000000","_BOOT_ID":"5f3ad2e1…","PRIORITY":"6","_HOSTNAME":"k8s03","SYSLOG_IDENTIFIER":"microk8s.daemon-kubelite","_PID":"4242","MESSAGE":"I0518 00:15:02.123456 …"}
- * `json-pretty`: the same object over several lines, two-space indented;
+ * Sample (`-o json`, one object per line; fields of test/data/journald/json.txt entry 4, the
+ * test parses this line):
+ *   {"__CURSOR":"s=4abe5cacdca040f4aae69f18e0cd6c41;i=4;b=5f3ad2e1c8b44e0f9a7d6c5b4e3f2a10;m=9a78c0;t=65204126387c0;x=940562823f521613","__REALTIME_TIMESTAMP":"1779027302123456","_BOOT_ID":"5f3ad2e1c8b44e0f9a7d6c5b4e3f2a10","PRIORITY":"6","_HOSTNAME":"k8s03","SYSLOG_IDENTIFIER":"microk8s.daemon-kubelite","_PID":"1234567","_SYSTEMD_UNIT":"snap.microk8s.daemon-kubelite.service","MESSAGE":"I0518 00:15:02.123456 1234567 kubelet_node_status.go:77] \"Successfully registered node\" node=\"k8s03\""}
+ * `json-pretty`: the same object over several lines (journalctl 252: TAB-indented, `"KEY" : "value"`);
  * `json-seq`: each object prefixed by 0x1E (RFC 7464); `json-sse`: `data: {…}` + blank line.
  *
  * Output: one `LogRecord` per object that has MESSAGE (field mapping in journal-entry.ts),

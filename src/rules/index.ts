@@ -1,11 +1,35 @@
 import type { Rule } from '../engine/types.js';
 import calicoIpamFullBlocks from './calico-ipam-full-blocks.js';
+import containerEventDiscarded from './container-event-discarded.js';
 import containerdStaleSandboxReservation from './containerd-stale-sandbox-reservation.js';
+import eventedPlegGrpcFreeze from './evented-pleg-grpc-freeze.js';
+import imagefsEvictionStall from './imagefs-eviction-stall.js';
+import ipamblockCasConflict from './ipamblock-cas-conflict.js';
+import kubeletSilent from './kubelet-silent.js';
+import orphanProcessLock from './orphan-process-lock.js';
+import plegCniDeadlock from './pleg-cni-deadlock.js';
+import plegOrphanedShims from './pleg-orphaned-shims.js';
+import plegStartupNotYetSuccessful from './pleg-startup-not-yet-successful.js';
+import plegUnhealthy from './pleg-unhealthy.js';
+import podWatchStallAfterRestart from './pod-watch-stall-after-restart.js';
+import podsNotProgressing from './pods-not-progressing.js';
 
 /** Every rule of the catalog (docs/failure-modes.md), sorted by id. */
 export const RULES: readonly Rule[] = [
   calicoIpamFullBlocks,
+  containerEventDiscarded,
   containerdStaleSandboxReservation,
+  eventedPlegGrpcFreeze,
+  imagefsEvictionStall,
+  ipamblockCasConflict,
+  kubeletSilent,
+  orphanProcessLock,
+  plegCniDeadlock,
+  plegOrphanedShims,
+  plegStartupNotYetSuccessful,
+  plegUnhealthy,
+  podWatchStallAfterRestart,
+  podsNotProgressing,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 export function ruleById(id: string): Rule | undefined {

@@ -51,6 +51,7 @@ export interface InvalidCase extends CaseInput {
 const UNIT_INPUTS: Record<string, InputId> = {
   'snap.microk8s.daemon-kubelite': 'kubelet-log',
   kubelet: 'kubelet-log',
+  k3s: 'kubelet-log',
   'snap.microk8s.daemon-containerd': 'containerd-log',
   containerd: 'containerd-log',
   'snap.microk8s.daemon-k8s-dqlite': 'dqlite-log',

@@ -221,3 +221,22 @@ export function cidrContains(cidr: string, ip: string): boolean {
 export function stripMask(addr: string): string {
   return addr.trim().split('/')[0] ?? addr.trim();
 }
+
+// ---------------------------------------------------------------- owners (shared with the image/flag rules)
+
+/** `deployment/awx-operator-controller-manager` for a pod, via its ReplicaSet; best effort from the pod name when unknown. */
+export function workloadOfPod(facts: Facts, namespace: string, podName: string): string {
+  const pod = facts.pods.find((p) => p.namespace === namespace && p.name === podName);
+  if (pod?.ownerKind && pod.ownerName) {
+    if (pod.ownerKind === 'ReplicaSet') {
+      const rs = facts.workloads.find((w) => w.kind === 'ReplicaSet' && w.namespace === namespace && w.name === pod.ownerName);
+      if (rs?.ownerKind && rs.ownerName) return `${rs.ownerKind.toLowerCase()}/${rs.ownerName}`;
+      return `deployment/${pod.ownerName.replace(/-[a-z0-9]{6,10}$/, '')}`;
+    }
+    return `${pod.ownerKind.toLowerCase()}/${pod.ownerName}`;
+  }
+  // <deployment>-<pod-template-hash>-<5 chars> (ReplicaSet pods), else <daemonset>-<5 chars>
+  const rsPod = /^(.+)-[a-z0-9]{6,10}-[a-z0-9]{5}$/.exec(podName);
+  if (rsPod) return `deployment/${rsPod[1]}`;
+  return `pod/${podName}`;
+}

@@ -215,8 +215,12 @@ export function kubeletProcesses(ctx: RuleContext, node: string): ProcessFact[] 
 export function kubeletAlive(ctx: RuleContext, node: string): boolean | undefined {
   const units = ofNode(ctx, ctx.facts.systemctl, node).filter((u) => KUBELET_UNITS.has(u.unit.replace(/\.service$/, '')));
   if (units.length) return units.some((u) => u.activeState === 'active');
-  if (!ctx.hasInput('processes', node) && !ofNode(ctx, ctx.facts.processes, node).length) return undefined;
-  return kubeletProcesses(ctx, node).length > 0;
+  // Only a full listing can prove absence: `pgrep -c` counts list nothing and `pgrep -a buildkitd`
+  // lists one program. A listing with PID 1 or containerd is taken as full.
+  const procs = ofNode(ctx, ctx.facts.processes, node);
+  if (kubeletProcesses(ctx, node).length) return true;
+  const full = procs.some((p) => p.pid === 1 || /(?:^|\/)containerd(?:\s|$)/.test(p.command));
+  return full ? false : undefined;
 }
 
 /** 000 detector threshold: kubelite CPU < 3 % (sustained 120 s) means the PLEG loop is not running. */
