@@ -10,7 +10,7 @@ import { goroutinesReport } from './goroutines/load.js';
 import { parseMinutes, renderGoroutinesText } from './goroutines/report.js';
 import { explainRule, renderRulesList } from './report/rules-catalog.js';
 import { renderJson } from './report/json.js';
-import { renderText } from './report/text.js';
+import { renderText, renderTimelineText } from './report/text.js';
 import type { Report, Severity } from './report/types.js';
 import { SEVERITIES, severityRank } from './report/types.js';
 import { VERSION } from './version.js';
@@ -151,6 +151,20 @@ async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
+      'timeline <inputs..>',
+      'the merged, time-ordered timeline of a capture (boots, restarts, signals, findings, events)',
+      (y) => commonOptions(y),
+      async (args) => {
+        const inputs = inputArgs(args.inputs);
+        const report = await analyze(inputs, analyzeOptions(args as unknown as CommonArgs));
+        const text = args.format === 'json'
+          ? `${JSON.stringify({ timezone: report.timezone, capture: report.capture, timeline: report.timeline }, null, 2)}\n`
+          : renderTimelineText(report, { width: process.stdout.columns ?? 120, color: false });
+        emit(text, args.output, inputs);
+        warnOnStderr(report, args.quiet as boolean);
+      },
+    )
+    .command(
       'goroutines <files..>',
       'what every goroutine is waiting on, bucketed and ranked (standalone dumps or dumps inside journals)',
       (y) =>
@@ -214,6 +228,12 @@ async function main(argv: string[]): Promise<void> {
     })
     .parseAsync();
 }
+
+// `pleg-analyze … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 main(hideBin(process.argv)).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof InputError) {

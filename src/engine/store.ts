@@ -45,6 +45,7 @@ type ActivityMap = Map<number, number>;
 
 /** Records that end a stretch of activity (the last line before a gap), per (node, unit). */
 const GAP_MICROS = 60_000_000;
+const PID_CHANGE_SETTLE_MICROS = 30_000_000;
 const MAX_GAP_RECORDS = 10_000;
 interface LastRecords {
   last: LogRecord;
@@ -218,7 +219,12 @@ export class EventStore {
     if (seen.has(record.pid!)) return;
     const first = seen.size === 0;
     seen.add(record.pid!);
-    if (!first) this.restarts.push({ node: record.node, unit, ts, kind: 'pid-change', pid: record.pid, record });
+    if (first) return;
+    // Wrapper scripts fork a few short-lived processes under the service's identifier while
+    // it starts; PID changes within seconds of a start or another change are one restart.
+    const recent = this.restarts.findLast((r) => r.node === record.node && r.unit === unit);
+    if (recent && ts - recent.ts < PID_CHANGE_SETTLE_MICROS && recent.kind !== 'stop' && recent.kind !== 'exit') return;
+    this.restarts.push({ node: record.node, unit, ts, kind: 'pid-change', pid: record.pid, record });
   }
 
   private matchSignatures(record: LogRecord): void {

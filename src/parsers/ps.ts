@@ -130,22 +130,18 @@ export function parsePs(text: string, ctx: StateParseContext): StateParseResult<
       layout = header;
       continue;
     }
-    if (!/^\s*\d/.test(line)) {
+    const row = layout ? parseRow(line, layout) : 'process row before any header';
+    if (typeof row === 'string') {
       const spec = ECHO_SPEC.exec(line);
       const fromSpec = spec?.[1] !== undefined ? layoutFromSpec(spec[1]) : undefined;
       if (fromSpec) layout = fromSpec;
-      unparsed.push({ path: ctx.path, line: lineNo, reason: fromSpec ? 'echoed ps command (column spec taken from it)' : line.trim() === '--' ? 'grep separator' : 'not a process row' });
+      const reason = fromSpec ? 'echoed ps command (column spec taken from it)'
+        : line.trim() === '--' ? 'grep separator'
+          : /^\s*\d/.test(line) ? row : 'not a process row';
+      unparsed.push({ path: ctx.path, line: lineNo, reason });
       continue;
     }
-    if (!layout) {
-      unparsed.push({ path: ctx.path, line: lineNo, reason: 'process row before any header' });
-      continue;
-    }
-    const row = parseRow(line, layout);
-    if (typeof row === 'string') {
-      unparsed.push({ path: ctx.path, line: lineNo, reason: row });
-      continue;
-    }
+    if (!layout) continue;
     const fact: ProcessFact = { ...row, source: { path: ctx.path, line: lineNo } };
     if (ctx.node !== undefined) fact.node = ctx.node;
     if (layout.roles.includes('lstart') && fact.startTime !== undefined) {

@@ -77,9 +77,15 @@ export function splitRow(row: string, header: TableHeader): Record<string, strin
   const cuts: number[] = [];
   let prev = 0;
   for (let i = 0; i < header.starts.length; i++) {
-    let cut = Math.max(header.starts[i] ?? 0, prev);
+    let cut = header.starts[i] ?? 0;
     if (i > 0) {
-      while (cut < row.length && !isSpace(row[cut - 1])) cut++;
+      if (cut <= prev) {
+        // The previous cut was pushed right: this cell starts after the previous cell's word.
+        cut = prev;
+        while (cut < row.length && !isSpace(row[cut])) cut++;
+      } else {
+        while (cut < row.length && !isSpace(row[cut - 1])) cut++;
+      }
       while (cut < row.length && isSpace(row[cut])) cut++;
     }
     cuts.push(cut);

@@ -118,3 +118,14 @@ export function renderText(report: Report, options: TextOptions): string {
   }
   return `${out.join('\n')}\n`;
 }
+
+/** `pleg-analyze timeline`: the merged timeline, one entry per line, in the report's zone. */
+export function renderTimelineText(report: Report, options: TextOptions): string {
+  const zone = report.timezone;
+  const lines = report.timeline.map((t) => {
+    const where = t.node ? `[${t.node}] ` : '';
+    const count = t.count && t.count > 1 && !/×/.test(t.text) ? ` ×${t.count}` : '';
+    return `${formatIsoInZone(t.ts, zone)}  ${where}${t.kind.padEnd(8)} ${clip(oneLine(`${t.source}: ${t.text}${count}`), Math.max(40, options.width - 34))}`;
+  });
+  return `${lines.join('\n')}\n`;
+}

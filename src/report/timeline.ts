@@ -39,7 +39,7 @@ export function buildTimeline(store: EventStore, engine: EngineResult, filter: T
   for (const restart of store.restarts) {
     push(restart.ts, {
       ts: '', node: restart.node, source: restart.unit, kind: 'restart',
-      text: short(restart.kind === 'pid-change' ? `${restart.unit}: new process (pid ${restart.pid})` : `${restart.unit}: ${restart.record.message}`),
+      text: short(restart.kind === 'pid-change' ? `new process (pid ${restart.pid})` : restart.record.message),
     });
   }
   const noiseIds = new Set(engine.noise.map((n) => n.id));
