@@ -1,8 +1,14 @@
 import type { Rule } from '../engine/types.js';
 import calicoIpamFullBlocks from './calico-ipam-full-blocks.js';
+import calicoIpamGcDisabled from './calico-ipam-gc-disabled.js';
+import calicoKubeControllersTombstonePanic from './calico-kube-controllers-tombstone-panic.js';
+import calicoOutdated from './calico-outdated.js';
 import containerEventDiscarded from './container-event-discarded.js';
 import containerdStaleSandboxReservation from './containerd-stale-sandbox-reservation.js';
+import controllerFlagUnsupported from './controller-flag-unsupported.js';
 import eventedPlegGrpcFreeze from './evented-pleg-grpc-freeze.js';
+import felixNatNotReprogrammed from './felix-nat-not-reprogrammed.js';
+import imageRegistryDeprecated from './image-registry-deprecated.js';
 import imagefsEvictionStall from './imagefs-eviction-stall.js';
 import ipamblockCasConflict from './ipamblock-cas-conflict.js';
 import kubeletSilent from './kubelet-silent.js';
@@ -13,13 +19,20 @@ import plegStartupNotYetSuccessful from './pleg-startup-not-yet-successful.js';
 import plegUnhealthy from './pleg-unhealthy.js';
 import podWatchStallAfterRestart from './pod-watch-stall-after-restart.js';
 import podsNotProgressing from './pods-not-progressing.js';
+import vxlanRouteStaleVtep from './vxlan-route-stale-vtep.js';
 
 /** Every rule of the catalog (docs/failure-modes.md), sorted by id. */
 export const RULES: readonly Rule[] = [
   calicoIpamFullBlocks,
+  calicoIpamGcDisabled,
+  calicoKubeControllersTombstonePanic,
+  calicoOutdated,
   containerEventDiscarded,
   containerdStaleSandboxReservation,
+  controllerFlagUnsupported,
   eventedPlegGrpcFreeze,
+  felixNatNotReprogrammed,
+  imageRegistryDeprecated,
   imagefsEvictionStall,
   ipamblockCasConflict,
   kubeletSilent,
@@ -30,6 +43,7 @@ export const RULES: readonly Rule[] = [
   plegUnhealthy,
   podWatchStallAfterRestart,
   podsNotProgressing,
+  vxlanRouteStaleVtep,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 export function ruleById(id: string): Rule | undefined {

@@ -58,8 +58,8 @@ describe('restarts and boots', () => {
     const store = new EventStore();
     store.addRecord(rec('2026-05-18T04:22:30Z', 'k8s03', 'systemd', 'Started Service for snap application microk8s.daemon-kubelite.', PATH, 1));
     store.addRecord(rec('2026-05-18T04:22:31Z', 'k8s03', KL, 'first', PATH, 2, { pid: 100 }));
-    store.addRecord(rec('2026-05-18T04:22:40Z', 'k8s03', KL, 'second', PATH, 3, { pid: 200 }));
-    store.addRecord(rec('2026-05-18T04:22:41Z', 'k8s03', 'systemd', 'snap.microk8s.daemon-kubelite.service: Main process exited, code=exited, status=255/EXCEPTION', PATH, 4));
+    store.addRecord(rec('2026-05-18T04:23:40Z', 'k8s03', KL, 'second', PATH, 3, { pid: 200 }));
+    store.addRecord(rec('2026-05-18T04:23:41Z', 'k8s03', 'systemd', 'snap.microk8s.daemon-kubelite.service: Main process exited, code=exited, status=255/EXCEPTION', PATH, 4));
     const restarts = createRuleContext(store).restarts({ node: 'k8s03', units: [KL] });
     expect(restarts.map((r) => [r.kind, r.pid])).toEqual([['start', undefined], ['pid-change', 200], ['exit', undefined]]);
   });
@@ -110,5 +110,16 @@ describe('confidence and runbook templates', () => {
   it('fills placeholders and keeps unknown ones visible', () => {
     expect(fillTemplate('kubectl cordon {{node}} # {{subnets}} {{pid}}', { node: 'k8s03', subnets: ['10.1.235.128/26', '10.1.235.192/26'] }))
       .toBe('kubectl cordon k8s03 # 10.1.235.128/26 10.1.235.192/26 <pid>');
+  });
+});
+
+describe('PID changes while a service starts', () => {
+  it('count once: wrapper processes forked within seconds of a start are not restarts', () => {
+    const store = new EventStore();
+    store.addRecord(rec('2026-05-18T04:22:30Z', 'k8s03', 'systemd', 'Started Service for snap application microk8s.daemon-containerd.', PATH, 1));
+    for (const [i, pid] of [2801, 2805, 2810, 2822].entries()) {
+      store.addRecord(rec(`2026-05-18T04:22:3${i + 1}Z`, 'k8s03', CD, '+ export PATH=/snap/microk8s/7231/usr/sbin', PATH, 2 + i, { pid }));
+    }
+    expect(createRuleContext(store).restarts({ node: 'k8s03' }).map((r) => r.kind)).toEqual(['start']);
   });
 });

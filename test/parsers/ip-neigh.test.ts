@@ -53,7 +53,7 @@ describe('parseIpNeigh', () => {
 
   it('parses the whole calico#5460 capture', () => {
     const { value } = parseIpNeigh(sample('vxlan-route__calico-5460-ip-neigh.txt'), ctx);
-    expect(value.filter((n) => n.states.includes('PERMANENT')).length).toBe(7);
+    expect(value.filter((n) => n.states.includes('PERMANENT')).length).toBe(6);
     expect(value.filter((n) => n.states.includes('FAILED')).length).toBe(2);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../src/rules/calico-ipam-gc-disabled.js';
 import type { PodFact } from '../../src/model/facts.js';
-import { rec, ruleTester, runCase, type CaseInput } from '../support/rule-tester.js';
+import { rec, ruleTester, runCase, type CaseInput, type InvalidCase } from '../support/rule-tester.js';
 import {
-  container, dqliteStats, ipamHandles, kubeControllersDeployment, kubeControllersPod, pod,
+  container, dqliteStats, ipamBlock, ipamHandles, kubeControllersDeployment, kubeControllersPod, pod,
 } from '../support/calico-builders.js';
 
 /** `n` live pods whose sandboxes own the first `n` handles of ipamHandles(…). */
@@ -28,7 +28,7 @@ const kcLog = (iso: string, message: string, line: number) =>
     container: { namespace: 'kube-system', pod: 'calico-kube-controllers-7c79545996-xk2lp', container: 'calico-kube-controllers' },
   });
 
-const invalid = [
+const invalid: InvalidCase[] = [
   {
     name: '004: 6071 handles, 5472 orphaned, ENABLED_CONTROLLERS=node on Calico v3.13.2',
     ...incident004,
@@ -154,5 +154,20 @@ describe('calico-ipam-gc-disabled runbook', () => {
     expect(finding.summary).toContain('6071');
     expect(finding.summary).toContain('3000 critical');
     expect(finding.summary).toContain('v3.13.2');
+  });
+
+  it('fires on stale block allocations alone when no handle count was captured (000: 237 stale)', () => {
+    const result = runCase(rule, {
+      facts: {
+        ipamBlocks: ['10.1.237.64/26', '10.1.108.128/26', '10.1.108.192/26', '10.1.108.64/26'].map((cidr, i) =>
+          ipamBlock(cidr, 'k8s03', { used: i < 3 ? 64 : 45, line: i + 1 })),
+        pods: [kubeControllersPod('v3.13.2', 'k8s02', { state: 'waiting', stateReason: 'CrashLoopBackOff', restartCount: 311 })],
+      },
+    });
+    const finding = result.findings[0]!;
+    expect(finding.facts).toMatchObject({ staleAllocations: 237, calicoVersion: 'v3.13.2' });
+    expect(finding.signals.find((s) => s.name === 'IPAM handle count above threshold')?.state).toBe('unknown');
+    expect(finding.signals.find((s) => s.name === 'handles or allocations without a live pod')?.state).toBe('present');
+    expect(finding.summary).toContain('237 block allocation(s) belong to pods that no longer exist');
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../src/rules/calico-kube-controllers-tombstone-panic.js';
+import gcDisabled from '../../src/rules/calico-ipam-gc-disabled.js';
 import { rec, ruleTester, runCase } from '../support/rule-tester.js';
-import { container, kubeControllersDeployment, kubeControllersPod, pod } from '../support/calico-builders.js';
+import { container, ipamHandles, kubeControllersDeployment, kubeControllersPod, pod } from '../support/calico-builders.js';
 
 const POD = 'calico-kube-controllers-5d9bd8b6c8-q2m7w';
 const LOG = `cluster-info/kube-system/${POD}/logs.txt`;
@@ -95,5 +96,18 @@ describe('calico-kube-controllers-tombstone-panic links', () => {
     expect(finding.summary).toContain('v3.13.2');
     expect(finding.summary).toContain('1417 restarts');
     expect(finding.window).toEqual({ start: '2026-05-17T13:58:03.000Z', end: '2026-05-17T13:58:03.000Z' });
+  });
+
+  it('links to calico-ipam-gc-disabled when both fire (000 causal chain)', () => {
+    const result = runCase(rule, {
+      records: panicLines,
+      facts: { pods: [crashLoopingPod], workloads: [kubeControllersDeployment('v3.13.2', 'node')], ipamHandles: ipamHandles(1500) },
+      withRules: [gcDisabled],
+    });
+    const panic = result.findings.find((f) => f.id === rule.id)!;
+    const gc = result.findings.find((f) => f.id === gcDisabled.id)!;
+    expect(panic.causes).toEqual(['calico-ipam-gc-disabled']);
+    expect(gc.causedBy).toEqual([rule.id]);
+    expect(gc.signals.find((s) => s.name === 'calico-kube-controllers crash-looping')?.state).toBe('present');
   });
 });

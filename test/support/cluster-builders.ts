@@ -164,3 +164,8 @@ export function snapshotStats(node: string, snapshot: string, ipamHandles: numbe
     source: { path: `${node}/${snapshot}`, line: 1 },
   };
 }
+
+/** A container log line (kubectl logs / cluster-info dump), klog-formatted by the caller. */
+export function containerLog(iso: string, node: string | undefined, ref: { namespace: string; pod: string; container: string }, text: string, path: string, line: number): LogRecord {
+  return { ts: t(iso), node, message: text, source: { path, line }, container: { ...ref } };
+}
