@@ -64,7 +64,7 @@ export function addFacts(sink: MemberSink, facts: Partial<Facts>, memberNode: st
 export function reportStateResult<T>(sink: MemberSink, result: StateParseResult<T>, path?: string): T {
   for (const u of result.unparsed) sink.unparsed(u);
   // Parsers may prefix their warnings with the path the report already shows.
-  for (const w of result.warnings) sink.warning(path && w.startsWith(`${path}: `) ? w.slice(path.length + 2) : w);
+  for (const w of result.warnings) sink.warning(path && w.startsWith(path) ? w.slice(path.length).replace(/^(?::\d+)?: /, '') : w);
   return result.value;
 }
 

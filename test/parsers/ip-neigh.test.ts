@@ -47,7 +47,7 @@ describe('parseIpNeigh', () => {
     expect(value).toHaveLength(4);
     expect(value.every((n) => n.dev === 'vxlan.calico' && n.states[0] === 'PERMANENT')).toBe(true);
     const real = parseIpNeigh(nodeData('ip-neigh-dev-vxlan.txt'), { ...ctx, dev: 'vxlan.calico' });
-    expect(real.value.map((n) => [n.dst, n.dev])).toEqual([['10.1.254.64', 'vxlan.calico'], ['10.1.235.128', 'vxlan.calico']]);
+    expect(real.value.map((n) => [n.dst, n.dev]).sort()).toEqual([['10.1.235.128', 'vxlan.calico'], ['10.1.254.64', 'vxlan.calico']]);
     expect(parseIpNeigh(nodeData('ip-neigh-dev-vxlan.txt'), ctx).value[0]?.dev).toBeUndefined();
   });
 
