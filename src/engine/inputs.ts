@@ -1,3 +1,5 @@
+import type { Facts } from '../model/facts.js';
+
 /**
  * Logical inputs rules need, what each one is, and the command that captures it. A rule
  * whose input is missing is "not applicable" and the report tells the responder what to
@@ -69,3 +71,12 @@ export const INPUTS = {
 } as const satisfies Record<string, { what: string; capture: string }>;
 
 export type InputId = keyof typeof INPUTS;
+
+/** Which logical input each kind of parsed state provides. */
+export const FACT_INPUTS = {
+  pods: 'pods', nodes: 'nodes', events: 'events', leases: 'leases', workloads: 'workloads',
+  kubeletPodLists: 'kubelet-pod-list', ipamBlocks: 'ipamblocks', ipamHandles: 'ipamhandles',
+  routes: 'routes', neighbours: 'neighbours', iptables: 'iptables', processes: 'processes',
+  processCounts: 'processes', schedstats: 'schedstat', tasks: 'tasks', kubeletArgs: 'kubelet-args',
+  dqliteFiles: 'dqlite-files', dqliteSnapshots: 'dqlite-snapshot',
+} as const satisfies Partial<Record<keyof Facts, InputId>>;

@@ -1,7 +1,7 @@
 import { inspectLayout } from '../bundle/node.js';
 import type { Member, MemberKind } from '../bundle/types.js';
 import type { EventStore } from '../engine/store.js';
-import type { InputId } from '../engine/inputs.js';
+import { FACT_INPUTS } from '../engine/inputs.js';
 import type { Facts } from '../model/facts.js';
 import type { JournalMarker, LogRecord, ParseStats, Unparsed } from '../model/records.js';
 import { unitFromInspectDir } from '../model/units.js';
@@ -38,15 +38,6 @@ const LOG_PARSERS: Partial<Record<MemberKind, LogParser>> = {
   'plain-log': parsePlainLog,
 };
 
-/** Which logical input a fact list provides (engine/inputs.ts). */
-const FACT_INPUTS: Partial<Record<keyof Facts, InputId>> = {
-  pods: 'pods', nodes: 'nodes', events: 'events', leases: 'leases', workloads: 'workloads',
-  kubeletPodLists: 'kubelet-pod-list', ipamBlocks: 'ipamblocks', ipamHandles: 'ipamhandles',
-  routes: 'routes', neighbours: 'neighbours', iptables: 'iptables', processes: 'processes',
-  processCounts: 'processes', schedstats: 'schedstat', tasks: 'tasks', kubeletArgs: 'kubelet-args',
-  dqliteFiles: 'dqlite-files', dqliteSnapshots: 'dqlite-snapshot',
-};
-
 /** Adds parsed facts to the store, marking the inputs they provide. */
 export function addFacts(sink: MemberSink, facts: Partial<Facts>, memberNode: string | undefined): void {
   for (const [key, values] of Object.entries(facts) as Array<[keyof Facts, Array<{ node?: string }> | undefined]>) {
@@ -54,7 +45,7 @@ export function addFacts(sink: MemberSink, facts: Partial<Facts>, memberNode: st
     if (memberNode !== undefined) for (const v of values) v.node ??= memberNode;
     (sink.store.facts[key] as unknown[]).push(...values);
     sink.count(values.length);
-    const input = FACT_INPUTS[key];
+    const input = FACT_INPUTS[key as keyof typeof FACT_INPUTS];
     if (!input) continue;
     sink.store.markInput(input);
     for (const v of values) if (v.node) sink.store.markInput(input, v.node);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRuleContext } from '../../src/engine/context.js';
 import { evaluateRules } from '../../src/engine/evaluate.js';
-import type { InputId } from '../../src/engine/inputs.js';
+import { FACT_INPUTS, type InputId } from '../../src/engine/inputs.js';
 import { EventStore } from '../../src/engine/store.js';
 import type { Rule } from '../../src/engine/types.js';
 import type { Facts } from '../../src/model/facts.js';
@@ -57,14 +57,6 @@ const UNIT_INPUTS: Record<string, InputId> = {
   'snap.microk8s.daemon-k8s-dqlite': 'dqlite-log',
 };
 
-const FACT_INPUTS: Partial<Record<keyof Facts, InputId>> = {
-  pods: 'pods', nodes: 'nodes', events: 'events', leases: 'leases', workloads: 'workloads',
-  kubeletPodLists: 'kubelet-pod-list', ipamBlocks: 'ipamblocks', ipamHandles: 'ipamhandles',
-  routes: 'routes', neighbours: 'neighbours', iptables: 'iptables', processes: 'processes',
-  processCounts: 'processes', schedstats: 'schedstat', tasks: 'tasks', kubeletArgs: 'kubelet-args',
-  dqliteFiles: 'dqlite-files', dqliteSnapshots: 'dqlite-snapshot',
-};
-
 /** Builds the store a case describes, marking inputs the way the ingest does. */
 export function storeFor(input: CaseInput): EventStore {
   const store = new EventStore();
@@ -78,7 +70,7 @@ export function storeFor(input: CaseInput): EventStore {
   }
   for (const [key, values] of Object.entries(input.facts ?? {}) as Array<[keyof Facts, unknown[]]>) {
     (store.facts[key] as unknown[]).push(...values);
-    const id = FACT_INPUTS[key];
+    const id = FACT_INPUTS[key as keyof typeof FACT_INPUTS];
     if (id && values.length > 0) {
       store.markInput(id);
       for (const v of values as Array<{ node?: string }>) if (v.node) store.markInput(id, v.node);
