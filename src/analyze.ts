@@ -22,6 +22,8 @@ export interface AnalyzeOptions {
   /** Timeline filters (µs since epoch / node name). */
   timeline?: TimelineFilter;
   onProgress?(progress: { member: string; bytes: number }): void;
+  /** Input bytes read so far grow by `n` (as stored on disk: compressed for .tgz); for a progress bar. */
+  onBytes?(n: number): void;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.stdin ? { stdin: options.stdin } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onBytes ? { onBytes: options.onBytes } : {}),
   });
   const { store } = ingested;
   const engine = evaluateRules(rules, createRuleContext(store));

@@ -30,6 +30,8 @@ import { DEFAULT_LIMITS, type BundleLimits, type BundleWarning, type Member, typ
 export interface OpenOptions {
   limits?: Partial<BundleLimits>;
   stdin?: NodeJS.ReadableStream;
+  /** Called with the number of input bytes (as stored: compressed for .tgz) each time some are read; for progress. */
+  onBytes?(n: number): void;
 }
 
 export interface BundleObserver {
@@ -38,6 +40,8 @@ export interface BundleObserver {
 }
 
 export const HEAD_BYTES = 64 * 1024;
+/** Read size for files: 1 MiB chunks read a multi-GB journal ~4× faster than the 64 KiB default. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 const DEFAULT_BOMB_RATIO = 1000;
 const DEFAULT_BOMB_MIN_BYTES = 256 * 1024 ** 2;
 
@@ -57,6 +61,7 @@ interface InputState {
   members: number;
   stop?: string;
   corrupt?: string;
+  onBytes?(n: number): void;
 }
 
 interface RawMember {
@@ -83,7 +88,7 @@ export async function* openBundle(
   };
   const budget: Budget = { limits, totalBytes: 0 };
   for (const input of inputs) {
-    const state: InputState = { input, budget, observer, compressedBytes: 0, expandedBytes: 0, members: 0 };
+    const state: InputState = { input, budget, observer, compressedBytes: 0, expandedBytes: 0, members: 0, ...(options.onBytes ? { onBytes: options.onBytes } : {}) };
     yield* openInput(input, state, options);
     if (state.stop) observer.warning({ path: input, message: state.stop });
   }
@@ -139,7 +144,7 @@ async function* openInput(input: string, state: InputState, options: OpenOptions
     await handle.close();
     return;
   }
-  const stream = handle.createReadStream();
+  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
   try {
     const parent = basename(dirname(input));
     yield* openStream(stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>, state, {
@@ -177,7 +182,10 @@ interface StreamNaming {
 
 /** A file or stdin: gzip and/or tar by magic bytes, else one member. */
 async function* openStream(raw: AsyncIterator<Buffer | string>, state: InputState, naming: StreamNaming): AsyncGenerator<Member> {
-  const rawBytes = counted({ [Symbol.asyncIterator]: () => raw }, (n) => (state.compressedBytes += n));
+  const rawBytes = counted({ [Symbol.asyncIterator]: () => raw }, (n) => {
+    state.compressedBytes += n;
+    state.onBytes?.(n);
+  });
   let source = new Peekable(rawBytes);
   let gzipped = false;
   try {
@@ -518,9 +526,14 @@ async function* openDirectory(dir: string, state: InputState): AsyncGenerator<Me
       state.observer.skipped({ path, reason: fsReason(err) });
       continue;
     }
-    const stream = handle.createReadStream();
+    const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
     try {
-      const source = new Peekable(counted(stream, (n) => (state.compressedBytes += n))[Symbol.asyncIterator]());
+      const source = new Peekable(
+        counted(stream, (n) => {
+          state.compressedBytes += n;
+          state.onBytes?.(n);
+        })[Symbol.asyncIterator](),
+      );
       yield* readMember(
         {
           path,

@@ -3,6 +3,7 @@ import type { GoroutineDump } from '../model/goroutines.js';
 import type { JournalMarker, LogRecord } from '../model/records.js';
 import { normalizeUnit, unitFromIdentifier } from '../model/units.js';
 import type { InputId } from './inputs.js';
+import { LiteralMatcher } from './literal-matcher.js';
 import { SIGNATURES, type Signature } from './signatures.js';
 import type { BootEvent, RestartEvent, RestartKind, SignatureMatch } from './types.js';
 
@@ -79,12 +80,18 @@ export class EventStore {
   captureEnd: number | undefined;
 
   private readonly signatures: readonly Signature[];
-  private readonly prefilter: RegExp;
+  private readonly prefilter: LiteralMatcher;
+  /** Per prefilter literal (same order as the matcher's list), the signatures it selects. */
+  private readonly literalSignatures: Signature[][];
   private readonly literalToSignatures = new Map<string, Signature[]>();
+  /** `node\0unit` keys, built once per pair (addRecord runs per log line). */
+  private readonly unitKeys = new Map<string, Map<string, string>>();
+  private readonly unitOfIdentifier = new Map<string | undefined, string | undefined>();
   private readonly buckets = new Map<string, MatchBucket>();
   private readonly activity = new Map<string, ActivityMap>();
   private readonly nodeActivity = new Map<string, ActivityMap>();
-  private readonly pidsSeen = new Map<string, Set<number>>();
+  /** `node\0unit` → member path → PIDs seen. */
+  private readonly pidsSeen = new Map<string, Map<string, Set<number>>>();
   private readonly lastRecords = new Map<string, LastRecords>();
   private readonly inputs = new Set<string>();
 
@@ -97,11 +104,9 @@ export class EventStore {
         this.literalToSignatures.set(literal, list);
       }
     }
-    const alternation = [...this.literalToSignatures.keys()]
-      .sort((a, b) => b.length - a.length)
-      .map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('|');
-    this.prefilter = new RegExp(alternation, 'g');
+    const literals = [...this.literalToSignatures.keys()];
+    this.prefilter = new LiteralMatcher(literals);
+    this.literalSignatures = literals.map((l) => this.literalToSignatures.get(l)!);
   }
 
   markInput(input: InputId, node?: string): void {
@@ -126,11 +131,12 @@ export class EventStore {
     if (ts !== undefined && node) {
       this.touch(this.nodeActivity, node, ts);
       if (unit) {
-        this.touch(this.activity, `${node}\u0000${unit}`, ts);
-        this.keepLast(`${node}\u0000${unit}`, record, ts);
+        const key = this.unitKey(node, unit);
+        this.touch(this.activity, key, ts);
+        this.keepLast(key, record, ts);
       }
     }
-    if (unit && record.pid !== undefined && ts !== undefined && unitFromIdentifier(record.identifier) === unit) {
+    if (unit && record.pid !== undefined && ts !== undefined && this.identifierUnit(record.identifier) === unit) {
       this.trackPid(record, unit, ts);
     }
     this.matchSignatures(record);
@@ -186,6 +192,27 @@ export class EventStore {
     return best;
   }
 
+  private unitKey(node: string, unit: string): string {
+    let units = this.unitKeys.get(node);
+    if (units === undefined) {
+      units = new Map();
+      this.unitKeys.set(node, units);
+    }
+    let key = units.get(unit);
+    if (key === undefined) {
+      key = `${node}\u0000${unit}`;
+      units.set(unit, key);
+    }
+    return key;
+  }
+
+  private identifierUnit(identifier: string | undefined): string | undefined {
+    if (this.unitOfIdentifier.has(identifier)) return this.unitOfIdentifier.get(identifier);
+    const unit = unitFromIdentifier(identifier);
+    if (this.unitOfIdentifier.size < 10_000) this.unitOfIdentifier.set(identifier, unit);
+    return unit;
+  }
+
   private keepLast(key: string, record: LogRecord, ts: number): void {
     const kept = this.lastRecords.get(key);
     if (!kept) {
@@ -210,11 +237,16 @@ export class EventStore {
 
   /** A service's own lines (identifier = the unit's app) changing PID mean a new process. */
   private trackPid(record: LogRecord, unit: string, ts: number): void {
-    const key = `${record.node ?? ''}\u0000${unit}\u0000${record.source.path}`;
-    let seen = this.pidsSeen.get(key);
+    const unitKey = this.unitKey(record.node ?? '', unit);
+    let byPath = this.pidsSeen.get(unitKey);
+    if (!byPath) {
+      byPath = new Map();
+      this.pidsSeen.set(unitKey, byPath);
+    }
+    let seen = byPath.get(record.source.path);
     if (!seen) {
       seen = new Set();
-      this.pidsSeen.set(key, seen);
+      byPath.set(record.source.path, seen);
     }
     if (seen.has(record.pid!)) return;
     const first = seen.size === 0;
@@ -229,14 +261,10 @@ export class EventStore {
 
   private matchSignatures(record: LogRecord): void {
     const message = record.message;
-    this.prefilter.lastIndex = 0;
-    let hit = this.prefilter.exec(message);
-    if (!hit) return;
+    const hits = this.prefilter.find(message);
+    if (hits === undefined) return;
     const candidates = new Set<Signature>();
-    while (hit) {
-      for (const sig of this.literalToSignatures.get(hit[0]) ?? []) candidates.add(sig);
-      hit = this.prefilter.exec(message);
-    }
+    for (const hit of hits) for (const sig of this.literalSignatures[hit]!) candidates.add(sig);
     for (const sig of candidates) {
       let groups: Record<string, string> = {};
       if (sig.regex) {

@@ -52,6 +52,9 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
     const entry: ReportInput = { path: member.path, kind: member.kind, records: 0, unparsed: 0, skipped: false };
     if (member.node) entry.node = member.node;
     const unitsSeen = new Set<string>();
+    // Per log line: mark each (unit, node) and container node once per member, not per record.
+    const unitNodesMarked = new Map<string, Set<string | undefined>>();
+    const containerNodesMarked = new Set<string | undefined>();
     const sink: MemberSink = {
       store,
       referenceTime: referenceTimeFor(member, store),
@@ -62,11 +65,22 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
         store.addRecord(record);
         collector.push(record);
         if (record.unit) {
-          unitsSeen.add(record.unit);
-          const input = UNIT_INPUT.find(([test]) => test(record.unit!))?.[1];
-          if (input) store.markInput(input, record.node);
+          let nodes = unitNodesMarked.get(record.unit);
+          if (nodes === undefined) {
+            nodes = new Set();
+            unitNodesMarked.set(record.unit, nodes);
+            unitsSeen.add(record.unit);
+          }
+          if (!nodes.has(record.node)) {
+            nodes.add(record.node);
+            const input = UNIT_INPUT.find(([test]) => test(record.unit!))?.[1];
+            if (input) store.markInput(input, record.node);
+          }
         }
-        if (record.container) store.markInput('container-logs', record.node);
+        if (record.container && !containerNodesMarked.has(record.node)) {
+          containerNodesMarked.add(record.node);
+          store.markInput('container-logs', record.node);
+        }
       },
       marker(marker: JournalMarker) {
         if (!marker.node && member.node) marker.node = member.node;

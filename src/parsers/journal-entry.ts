@@ -56,10 +56,13 @@ export interface EntryContext {
   unit?: string;
 }
 
-const DIGITS = /^\d+$/;
-
+/** Decimal digits only (as `/^\d+$/`), within the safe-integer range; per entry, so no regex. */
 function toInt(text: string | undefined): number | undefined {
-  if (text === undefined || !DIGITS.test(text)) return undefined;
+  if (text === undefined || text.length === 0) return undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+  }
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : undefined;
 }

@@ -138,12 +138,23 @@ function zonedStamp(
   return zonedToMicros(y, mo, d, h, mi, s, us, fallbackZone);
 }
 
+/** Consecutive lines mostly share their second-resolution stamp: convert each distinct text once. */
+let lastIsoText = '';
+let lastIsoMicros: number | undefined;
+function isoStampMicros(text: string): number | undefined {
+  if (text !== lastIsoText) {
+    lastIsoMicros = isoToMicros(text);
+    lastIsoText = text;
+  }
+  return lastIsoMicros;
+}
+
 function parseStamp(line: string, zone: string): Stamp | undefined {
   const first = line.charCodeAt(0);
   if (first >= 0x30 && first <= 0x39) {
     const iso = ISO_TS.exec(line);
     if (iso) {
-      const ts = isoToMicros(iso[1] as string);
+      const ts = isoStampMicros(iso[1] as string);
       return ts === undefined ? undefined : { length: iso[0].length, ts };
     }
     const unix = UNIX_TS.exec(line);

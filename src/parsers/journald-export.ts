@@ -78,6 +78,58 @@ function isFieldName(buf: Buffer, start: number, end: number): boolean {
   return true;
 }
 
+/** Offset of the first `=` in `buf[start, end)`, -1 if none. Field names are short: look there first. */
+function equalsIn(buf: Buffer, start: number, end: number): number {
+  const near = Math.min(end, start + MAX_FIELD_NAME + 1);
+  for (let i = start; i < near; i++) if (buf[i] === EQ) return i;
+  if (near === end) return -1;
+  const eq = buf.indexOf(EQ, near);
+  return eq >= 0 && eq < end ? eq : -1;
+}
+
+/**
+ * Values that repeat from entry to entry (host, unit, identifier, PID, boot id…) are decoded
+ * once and shared: a few recent values per field are compared as bytes first. Saves most of
+ * the per-entry string allocation of a large journal.
+ */
+const INTERNED_SLOTS: ReadonlySet<JournalFieldSlot> = new Set<JournalFieldSlot>([
+  'hostname', 'systemdUnit', 'aboutUnit', 'identifier', 'comm', 'pid', 'syslogPid', 'priority', 'bootId',
+]);
+const INTERN_MAX_BYTES = 128;
+const INTERN_WAYS = 16;
+
+class ValueInterner {
+  private readonly caches = new Map<JournalFieldSlot, { bytes: Buffer[]; texts: string[]; next: number }>();
+
+  text(slot: JournalFieldSlot, buf: Buffer, start: number, end: number): string {
+    const length = end - start;
+    if (length > INTERN_MAX_BYTES) return buf.toString('utf8', start, end);
+    let cache = this.caches.get(slot);
+    if (cache === undefined) {
+      cache = { bytes: [], texts: [], next: 0 };
+      this.caches.set(slot, cache);
+    }
+    const { bytes, texts } = cache;
+    outer: for (let k = 0; k < bytes.length; k++) {
+      const known = bytes[k] as Buffer;
+      if (known.length !== length) continue;
+      for (let i = 0; i < length; i++) if (known[i] !== buf[start + i]) continue outer;
+      return texts[k] as string;
+    }
+    const text = buf.toString('utf8', start, end);
+    const copy = Buffer.from(buf.subarray(start, end));
+    if (bytes.length < INTERN_WAYS) {
+      bytes.push(copy);
+      texts.push(text);
+    } else {
+      bytes[cache.next] = copy;
+      texts[cache.next] = text;
+      cache.next = (cache.next + 1) % INTERN_WAYS;
+    }
+    return text;
+  }
+}
+
 function countNewlines(buf: Buffer, start: number, end: number): number {
   let n = 0;
   for (let i = buf.indexOf(NL, start); i >= 0 && i < end; i = buf.indexOf(NL, i + 1)) n++;
@@ -96,6 +148,7 @@ class ExportReader {
   readonly stats: ParseStats = { records: 0, unparsed: 0 };
   private readonly lines = new LineAssembler();
   private readonly boots = new BootTracker();
+  private readonly interner = new ValueInterner();
   private state = State.Line;
   /** Line number of the last line read (1-based, counting every `\n` of the stream). */
   private lineNo = 0;
@@ -123,6 +176,11 @@ class ExportReader {
       switch (this.state) {
         case State.Line:
         case State.Resync: {
+          if (this.state === State.Line && this.lines.pendingBytes === 0) {
+            // Hot path: whole lines inside this chunk, viewed in place (no LineAssembler state).
+            pos = this.linesInChunk(chunk, pos);
+            if (pos >= length || this.state !== State.Line) break;
+          }
           const next = this.lines.take(chunk, pos);
           if (next < 0) return;
           this.lineNo++;
@@ -189,6 +247,22 @@ class ExportReader {
     return this.stats;
   }
 
+  /**
+   * Reads the complete lines of `chunk` from `pos` while in the Line state; returns where it
+   * stopped (at a partial last line, or where a binary value or a framing error begins).
+   */
+  private linesInChunk(chunk: Buffer, pos: number): number {
+    const length = chunk.length;
+    while (pos < length && this.state === State.Line) {
+      const nl = chunk.indexOf(NL, pos);
+      if (nl < 0) return pos;
+      this.lineNo++;
+      this.onLine(chunk, pos, nl);
+      pos = nl + 1;
+    }
+    return pos;
+  }
+
   private onLine(buf: Buffer, start: number, end: number): void {
     if (end === start) {
       if (this.fields) {
@@ -197,12 +271,12 @@ class ExportReader {
       }
       return;
     }
-    const eq = buf.indexOf(EQ, start);
-    if (eq >= 0 && eq < end) {
+    const eq = equalsIn(buf, start, end);
+    if (eq >= 0) {
       const fields = this.fields ?? this.startEntry();
       const slot = slotAt(buf, start, eq - start);
       if (slot !== undefined && fields[slot] === undefined) {
-        fields[slot] = buf.toString('utf8', eq + 1, end);
+        fields[slot] = INTERNED_SLOTS.has(slot) ? this.interner.text(slot, buf, eq + 1, end) : buf.toString('utf8', eq + 1, end);
         if (slot === 'cursor') this.sawCursor = true;
       }
       return;

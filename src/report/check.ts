@@ -13,11 +13,13 @@ import type { Report, ReportFinding } from './types.js';
  *   `pleg-cni-deadlock`, and the diff says so.
  * - `nodes`: every listed node must carry a matching finding (one finding may cover several).
  * - `minConfidence`: the best matching finding on each listed node (or overall) must reach it.
+ * - `evidence`: path prefixes; each must prefix the path of some evidence line of the matched findings.
  * - `absent`: no finding with that id (explained or not) and no noise item with that id.
- * - Optional extensions: `noise` (ids of noise items that must be reported) and
- *   `exact: true` (any standing finding not named in `expect` is unexpected).
- * Other top-level keys (a fixture's `inputs`, `description`) are ignored, so a fixture's
- * expected.json can serve as the golden file.
+ * - Extensions (the fixtures' expected.json format): `explained: [{ id, by, nodes? }]` (an
+ *   explained symptom, explained by `by`), `noise: [id]` (noise items that must be reported),
+ *   and `exact: true` (any standing finding not named in `expect` is unexpected).
+ * Other top-level keys (a fixture's `case`, `inputs`, `description`) are ignored, so a
+ * fixture's expected.json serves as a golden file.
  */
 
 export interface GoldenExpectation {
@@ -25,6 +27,10 @@ export interface GoldenExpectation {
   nodes?: string[];
   minConfidence?: number;
   explained?: boolean;
+  /** For an explained symptom: the ids that must explain it. */
+  by?: string[];
+  /** Path prefixes the finding's evidence must cite. */
+  evidence?: string[];
 }
 
 export interface Golden {
@@ -40,6 +46,7 @@ export interface CheckResult {
 }
 
 const RULE_ID = /^[a-z0-9][a-z0-9-]*$/;
+const EXPECT_KEYS = ['id', 'nodes', 'minConfidence', 'explained', 'by', 'evidence'];
 
 function fail(source: string, where: string, message: string): never {
   throw new UsageError(`${source}: ${where}: ${message}`, 'golden format: { "expect": [ "id" | { "id", "nodes"?, "minConfidence"?, "explained"? } ], "absent": [ "id" ] }');
@@ -55,40 +62,53 @@ function stringList(value: unknown, source: string, where: string): string[] {
   return value.map((v, i) => ruleId(v, source, `${where}[${i}]`));
 }
 
+function expectation(entry: unknown, source: string, where: string, explainedList: boolean): GoldenExpectation {
+  if (typeof entry === 'string' && !explainedList) return { id: ruleId(entry, source, where) };
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    fail(source, where, explainedList ? 'expected { "id", "by", "nodes"? }' : 'expected a rule id or { "id", "nodes"?, "minConfidence"?, "explained"? }');
+  }
+  const e = entry as Record<string, unknown>;
+  for (const key of Object.keys(e)) {
+    if (!EXPECT_KEYS.includes(key)) fail(source, `${where}.${key}`, `unknown key (allowed: ${EXPECT_KEYS.join(', ')})`);
+  }
+  const out: GoldenExpectation = { id: ruleId(e.id, source, `${where}.id`) };
+  if (e.nodes !== undefined) {
+    if (!Array.isArray(e.nodes) || e.nodes.some((n) => typeof n !== 'string' || n === '')) fail(source, `${where}.nodes`, 'expected an array of node names');
+    out.nodes = e.nodes as string[];
+  }
+  if (e.minConfidence !== undefined) {
+    if (typeof e.minConfidence !== 'number' || !(e.minConfidence >= 0 && e.minConfidence <= 1)) fail(source, `${where}.minConfidence`, 'expected a number from 0 to 1');
+    out.minConfidence = e.minConfidence;
+  }
+  if (e.explained !== undefined) {
+    if (typeof e.explained !== 'boolean') fail(source, `${where}.explained`, 'expected true or false');
+    out.explained = e.explained;
+  }
+  if (explainedList) out.explained = true;
+  if (e.by !== undefined) {
+    out.by = typeof e.by === 'string' ? [ruleId(e.by, source, `${where}.by`)] : stringList(e.by, source, `${where}.by`);
+    if (!out.explained) fail(source, `${where}.by`, '"by" needs "explained": true');
+  }
+  if (e.evidence !== undefined) {
+    if (!Array.isArray(e.evidence) || e.evidence.some((p) => typeof p !== 'string' || p === '')) fail(source, `${where}.evidence`, 'expected an array of path prefixes');
+    out.evidence = e.evidence as string[];
+  }
+  return out;
+}
+
 /** Checks a parsed golden file's shape; throws UsageError naming the bad key. */
 export function parseGolden(json: unknown, source = 'golden file'): Golden {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail(source, 'top level', 'expected an object with "expect" and/or "absent"');
   const obj = json as Record<string, unknown>;
-  if (obj.expect === undefined && obj.absent === undefined) fail(source, 'top level', 'neither "expect" nor "absent" is present');
+  if (obj.expect === undefined && obj.absent === undefined && obj.explained === undefined) fail(source, 'top level', 'neither "expect" nor "absent" is present');
   const expect: GoldenExpectation[] = [];
   if (obj.expect !== undefined) {
     if (!Array.isArray(obj.expect)) fail(source, 'expect', 'expected an array');
-    obj.expect.forEach((entry, i) => {
-      const where = `expect[${i}]`;
-      if (typeof entry === 'string') {
-        expect.push({ id: ruleId(entry, source, where) });
-        return;
-      }
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(source, where, 'expected a rule id or { "id", "nodes"?, "minConfidence"?, "explained"? }');
-      const e = entry as Record<string, unknown>;
-      for (const key of Object.keys(e)) {
-        if (!['id', 'nodes', 'minConfidence', 'explained'].includes(key)) fail(source, `${where}.${key}`, 'unknown key (allowed: id, nodes, minConfidence, explained)');
-      }
-      const out: GoldenExpectation = { id: ruleId(e.id, source, `${where}.id`) };
-      if (e.nodes !== undefined) {
-        if (!Array.isArray(e.nodes) || e.nodes.some((n) => typeof n !== 'string' || n === '')) fail(source, `${where}.nodes`, 'expected an array of node names');
-        out.nodes = e.nodes as string[];
-      }
-      if (e.minConfidence !== undefined) {
-        if (typeof e.minConfidence !== 'number' || !(e.minConfidence >= 0 && e.minConfidence <= 1)) fail(source, `${where}.minConfidence`, 'expected a number from 0 to 1');
-        out.minConfidence = e.minConfidence;
-      }
-      if (e.explained !== undefined) {
-        if (typeof e.explained !== 'boolean') fail(source, `${where}.explained`, 'expected true or false');
-        out.explained = e.explained;
-      }
-      expect.push(out);
-    });
+    obj.expect.forEach((entry, i) => expect.push(expectation(entry, source, `expect[${i}]`, false)));
+  }
+  if (obj.explained !== undefined) {
+    if (!Array.isArray(obj.explained)) fail(source, 'explained', 'expected an array');
+    obj.explained.forEach((entry, i) => expect.push(expectation(entry, source, `explained[${i}]`, true)));
   }
   const golden: Golden = { expect, absent: obj.absent === undefined ? [] : stringList(obj.absent, source, 'absent') };
   if (obj.noise !== undefined) golden.noise = stringList(obj.noise, source, 'noise');
@@ -117,11 +137,12 @@ const label = (f: ReportFinding) => `${f.id} (${f.nodes.join(', ') || 'cluster'}
 function checkExpectation(report: Report, e: GoldenExpectation, diff: string[]): Set<ReportFinding> {
   const wantExplained = e.explained === true;
   const all = report.findings.filter((f) => f.id === e.id);
-  const matching = all.filter((f) => Boolean(f.explainedBy) === wantExplained);
+  const matching = all.filter((f) => Boolean(f.explainedBy) === wantExplained && (e.by ?? []).every((id) => f.explainedBy?.includes(id)));
   const others = all.filter((f) => !matching.includes(f));
   const hint = (node?: string) => {
     const other = others.find((f) => node === undefined || f.nodes.includes(node) || f.nodes.length === 0);
     if (!other) return '';
+    if (wantExplained && other.explainedBy) return ` (found, explained by ${other.explainedBy.join(', ')} instead of ${e.by?.join(', ')})`;
     return wantExplained
       ? ' (found, but standing: not explained by any finding)'
       : ` (found only as an explained symptom, explained by ${other.explainedBy!.join(', ')}; add "explained": true to expect that)`;
@@ -150,6 +171,12 @@ function checkExpectation(report: Report, e: GoldenExpectation, diff: string[]):
     confidence(matching, e.id);
   }
   for (const f of matching) used.add(f);
+  for (const prefix of e.evidence ?? []) {
+    const scope = e.nodes?.length ? matching.filter((f) => e.nodes!.some((n) => f.nodes.includes(n))) : matching;
+    if (scope.length && !scope.some((f) => f.evidence.some((ev) => ev.path.startsWith(prefix) || ev.path.includes(`/${prefix}`)))) {
+      diff.push(`missing evidence: ${e.id}${e.nodes?.length ? ` on ${e.nodes.join(', ')}` : ''} cites nothing under ${prefix}`);
+    }
+  }
   return used;
 }
 

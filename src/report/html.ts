@@ -27,9 +27,9 @@ code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;backgr
 pre{background:#111827;color:#f9fafb;padding:10px 12px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}
 pre code{background:none;color:inherit;padding:0}
 table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}
-th,td{border:1px solid #e5e7eb;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid #e5e7eb;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
 th{background:#f9fafb}
-.sev{display:inline-block;color:#fff;border-radius:3px;padding:0 6px;font-size:12px;font-weight:600;text-transform:capitalize}
+.sev{display:inline-block;white-space:nowrap;color:#fff;border-radius:3px;padding:0 6px;font-size:12px;font-weight:600;text-transform:capitalize}
 .sev-none{background:#9ca3af}${SEVERITY_CSS}
 details{border:1px solid #e5e7eb;border-radius:6px;padding:6px 10px;margin:8px 0}
 summary{cursor:pointer;font-weight:600}

@@ -1,4 +1,4 @@
-import { buildPir, type PirOptions } from './pir.js';
+import { buildPir, buildTimelineDocument, type PirOptions } from './pir.js';
 import type { Block, Inline, PirDocument } from './pir-document.js';
 import { oneLine, visibleControls } from './sanitize.js';
 import type { Report } from './types.js';
@@ -113,4 +113,9 @@ export function documentToMarkdown(doc: PirDocument): string {
 /** The PIR draft in Markdown; pure and deterministic (times in `timezone`, default the report's). */
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   return documentToMarkdown(buildPir(report, options));
+}
+
+/** `pleg-analyze timeline --format md`: the merged timeline as a Markdown table, times in the zone. */
+export function renderTimelineMarkdown(report: Report, options: MarkdownOptions = {}): string {
+  return documentToMarkdown(buildTimelineDocument(report, options));
 }

@@ -41,6 +41,7 @@ export function sortFindings(findings: readonly ReportFinding[]): ReportFinding[
       Number(a.explainedBy !== undefined) - Number(b.explainedBy !== undefined) ||
       severityRank(b.severity) - severityRank(a.severity) ||
       Number(a.kind === 'symptom') - Number(b.kind === 'symptom') ||
+      b.confidence - a.confidence ||
       a.id.localeCompare(b.id) ||
       a.nodes.join(',').localeCompare(b.nodes.join(',')),
   );
@@ -153,10 +154,19 @@ export function podsOf(f: ReportFinding): string[] {
   return [...pods].sort();
 }
 
+/**
+ * The title names the outage: among the most severe standing findings, the one at the end of
+ * the longest causal chain (what responders saw), then one on named nodes, then the most confident.
+ */
 export function reportTitle(report: Report): string {
-  const top = liveFindings(report)[0];
-  if (!top) return 'Post Incident Review: no failure mode found';
-  const chain = causalChains(report).find((c) => c[0] === top);
+  const live = liveFindings(report);
+  if (live.length === 0) return 'Post Incident Review: no failure mode found';
+  const chains = causalChains(report);
+  const chainLength = (f: ReportFinding) => Math.max(0, ...chains.filter((c) => c[0] === f).map((c) => c.length));
+  const top = live
+    .filter((f) => f.severity === live[0]!.severity)
+    .sort((a, b) => chainLength(b) - chainLength(a) || Number(b.nodes.length > 0) - Number(a.nodes.length > 0))[0]!;
+  const chain = chains.filter((c) => c[0] === top).sort((a, b) => b.length - a.length)[0];
   const root = chain && chain.length > 1 ? chain[chain.length - 1] : undefined;
   return oneLine(`Post Incident Review: ${where(top.nodes)} — ${top.title}${root ? ` (root cause: ${root.title})` : ''}`);
 }
@@ -514,4 +524,12 @@ class Pir {
 
 export function buildPir(report: Report, options: PirOptions = {}): PirDocument {
   return new Pir(report, options).build();
+}
+
+/** Only the timeline (the `timeline` command's Markdown): heading, table, no PIR sections. */
+export function buildTimelineDocument(report: Report, options: PirOptions = {}): PirDocument {
+  const zone = options.timezone ?? report.timezone;
+  const blocks = new Pir(report, { timelineRows: Number.POSITIVE_INFINITY, ...options }).timeline();
+  const span = report.capture.start && report.capture.end ? ` — ${formatIsoInZone(report.capture.start, zone)} → ${formatIsoInZone(report.capture.end, zone)}` : '';
+  return { title: `Timeline${span}`, blocks: blocks.slice(1) };
 }

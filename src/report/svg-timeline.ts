@@ -130,7 +130,8 @@ export function renderSvgTimeline(report: Report, zone: string = report.timezone
 
   const axis: string[] = [];
   const spanMin = (t1 - t0) / 60_000;
-  const stepMin = STEPS_MIN.find((s) => spanMin / s <= 10) ?? STEPS_MIN[STEPS_MIN.length - 1]!;
+  // Beyond a week per tick, whole days: at most ~10 labels whatever the span.
+  const stepMin = STEPS_MIN.find((s) => spanMin / s <= 10) ?? Math.ceil(spanMin / 10 / 1440) * 1440;
   const stepMs = stepMin * 60_000;
   const offsetMs = DateTime.fromMillis(t0, { zone }).offset * 60_000;
   let prevDay = '';

@@ -66,7 +66,7 @@ export default defineRule({
       { name: 'apiserver unresponsive', description: 'API server/client timeouts or leader-election failures in the logs (unresponsive windows)', weight: 1, input: 'kubelet-log' },
     ],
     runbook: [
-      { step: 'Remove the source of the bloat first — usually Calico IPAM garbage collection not running (see calico-ipam-gc-disabled); count the handles ({{ipamHandles}} in the snapshot)', command: 'kubectl get ipamhandles.crd.projectcalico.org --no-headers | wc -l' },
+      { step: 'Remove the source of the bloat first — usually Calico IPAM garbage collection not running (see calico-ipam-gc-disabled); count the handles (snapshot: {{ipamHandles}})', command: 'kubectl get ipamhandles.crd.projectcalico.org --no-headers | wc -l' },
       { step: 'Compact the database ONLINE: the monthly maintenance playbook (cowsql online VACUUM) or `microk8s dbctl`', command: 'ansible-playbook -i inventory/hosts.ini microk8s-monthly-maintenance.yml' },
       { step: 'Then a rolling kubelite restart, one node at a time with health checks in between ({{nodes}})', command: 'ssh <node> "sudo systemctl restart snap.microk8s.daemon-kubelite.service" && kubectl wait node/<node> --for=condition=Ready --timeout=120s' },
       { step: 'NEVER vacuum snapshots offline (decompress + sqlite VACUUM + recompress): divergent raft snapshots hang the cluster. Only read copies of them.' },

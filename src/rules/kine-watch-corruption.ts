@@ -74,7 +74,7 @@ export default defineRule({
       { name: 'database is locked near restart', description: 'k8s-dqlite "database is locked" in the same episode', weight: 2, input: 'dqlite-log' },
       { name: 'kubelet watching apiserver after restart', description: 'kubelite logged "Watching apiserver" (or "Adding apiserver pod source") after that start', weight: 1, input: 'kubelet-log' },
       { name: 'pods bound after restart stay Pending', description: 'pods bound to the node after the restart, Pending for > 5 min with no container started', weight: 2, input: 'pods' },
-      { name: 'pods stuck Terminating', description: 'pods on the node with a deletionTimestamp > 5 min old whose containers exited', weight: 1, input: 'pods' },
+      { name: 'pods stuck Terminating', description: 'pods on the node deleted after the restart, deletionTimestamp > 5 min old, containers exited', weight: 1, input: 'pods' },
       { name: 'kubelet pod list lacks bound pods', description: "pods bound to the node are missing from the kubelet's own pod list", weight: 2, input: 'kubelet-pod-list' },
     ],
     runbook: [
@@ -117,7 +117,8 @@ export default defineRule({
       const hasKubeletLog = ctx.hasInput('kubelet-log', node);
       const pending: PodFact[] = hasPods && now !== undefined ? stuckPendingPods(ctx, node, now, undefined, restartAt) : [];
       const terminating = hasPods && now !== undefined
-        ? terminatingPods(ctx, now, TERMINATING_FOR, node).filter((p) => containersExited(p) !== 'running')
+        // Deleted before the restart, the pod was in the kubelet's startup LIST: not this watch's doing.
+        ? terminatingPods(ctx, now, TERMINATING_FOR, node).filter((p) => p.deletionTimestamp! >= restartAt && containersExited(p) !== 'running')
         : [];
       const podList = ctx.facts.kubeletPodLists.find((l) => l.node === node);
       const listed = new Set(podList?.pods.map(podRef) ?? []);

@@ -9,6 +9,8 @@ import { K8S_DQLITE_UNIT, podRef, spanOf, timesOf, uniqueSorted } from './shared
 const CRASH_LOOP_RESTARTS = 100;
 /** A controller whose lease was lost this often in the capture is churning, not blipping. */
 const REPEATED_LOSSES = 2;
+/** kubelite exiting on `leaderelection lost` (microk8s#3859: "restart counter is at 10"). */
+const SERVICE_CRASH_LOOP = 3;
 
 /** Lines that mean the lease was lost (not merely a failed read that may still recover). */
 const LOSS = /failed to renew lease|leader ?election lost/;
@@ -22,6 +24,8 @@ interface Controller {
   losses: number;
   leases: string[];
   pod?: PodFact;
+  /** For a node service (kubelite): its exits/scheduled restarts in the capture. */
+  serviceRestarts?: number;
 }
 
 function leaseOf(m: SignatureMatch): string | undefined {
@@ -35,10 +39,15 @@ function leaseOf(m: SignatureMatch): string | undefined {
  */
 function controllersOf(ctx: RuleContext, matches: readonly SignatureMatch[]): Controller[] {
   const byId = new Map<string, Controller>();
+  // One loss logs `failed to renew lease` and then `leader election lost`: count the larger of the two.
+  const renewFailed = new Map<string, number>();
+  const lostLines = new Map<string, number>();
   const add = (id: string, m: SignatureMatch, pod?: PodFact) => {
     const c = byId.get(id) ?? { id, matches: [], losses: 0, leases: [], pod };
     c.matches.push(m);
-    if (LOSS.test(m.record.message)) c.losses++;
+    if (/failed to renew lease/.test(m.record.message)) renewFailed.set(id, (renewFailed.get(id) ?? 0) + 1);
+    else if (LOSS.test(m.record.message)) lostLines.set(id, (lostLines.get(id) ?? 0) + 1);
+    c.losses = Math.max(renewFailed.get(id) ?? 0, lostLines.get(id) ?? 0);
     const lease = leaseOf(m);
     if (lease && !c.leases.includes(lease)) c.leases.push(lease);
     byId.set(id, c);
@@ -57,9 +66,18 @@ function controllersOf(ctx: RuleContext, matches: readonly SignatureMatch[]): Co
   for (const [key, lines] of services) {
     const [node, unit] = key.split('\u0000');
     const named = uniqueSorted(lines.map(leaseOf));
+    const unitRestarts = node && unit ? ctx.restarts({ node, units: [unit] }) : [];
+    // systemd logs both "Main process exited" and "Scheduled restart job" per crash.
+    const exits = Math.max(
+      unitRestarts.filter((r) => r.kind === 'exit').length,
+      unitRestarts.filter((r) => r.kind === 'scheduled-restart').length,
+    );
     for (const m of lines) {
       const lease = leaseOf(m) ?? (named.length === 1 ? named[0] : undefined);
-      add(lease ? `lease ${lease}` : `${unit || 'service'} on ${node || 'unknown node'}`, m);
+      const id = lease ? `lease ${lease}` : `${unit || 'service'} on ${node || 'unknown node'}`;
+      add(id, m);
+      const c = byId.get(id)!;
+      c.serviceRestarts = Math.max(c.serviceRestarts ?? 0, exits);
     }
   }
   // Controllers that crashed with a lease loss as their termination message, without logs.
@@ -90,7 +108,7 @@ export default defineRule({
     signals: [
       { name: 'lease lost repeatedly', description: `a controller logged failed to renew lease / leaderelection lost at least ${REPEATED_LOSSES} times`, weight: 2, input: 'container-logs' },
       { name: 'several controllers', description: 'two or more controllers (pods, or leases of kubelite) with lease failures', weight: 2, input: 'container-logs' },
-      { name: 'controller pods crash-looping', description: `a controller with lease failures has ${CRASH_LOOP_RESTARTS}+ restarts`, weight: 2, input: 'pods' },
+      { name: 'controller pods crash-looping', description: `a controller with lease failures has ${CRASH_LOOP_RESTARTS}+ restarts (pod), or kubelite exited ${SERVICE_CRASH_LOOP}+ times after losing a lease`, weight: 2, input: 'pods' },
       { name: 'API latency', description: 'the lease calls timed out (context deadline exceeded), or k8s-dqlite reports lock contention', weight: 1, input: 'container-logs' },
     ],
     runbook: [
@@ -114,15 +132,15 @@ export default defineRule({
     const controllers = controllersOf(ctx, matches);
     const hasPods = ctx.hasInput('pods');
     const churning = controllers.filter((c) => c.losses >= REPEATED_LOSSES);
-    const crashLooping = controllers.filter((c) => restarts(c.pod) >= CRASH_LOOP_RESTARTS);
+    const crashLooping = controllers.filter((c) => restarts(c.pod) >= CRASH_LOOP_RESTARTS || (c.losses > 0 && (c.serviceRestarts ?? 0) >= SERVICE_CRASH_LOOP));
     const latencyLines = matches.filter((m) => LATENCY.test(m.record.message));
     const dqliteLocked = ctx.matchCount('database-locked', { units: [K8S_DQLITE_UNIT] });
 
     const signals = new SignalSet()
       .check('lease lost repeatedly', churning.length > 0, churning.length ? churning.map((c) => `${c.id} ×${c.losses}`).join(', ') : undefined)
       .check('several controllers', controllers.length >= 2, `${controllers.length} controller(s)`)
-      .check('controller pods crash-looping', hasPods ? crashLooping.length > 0 : undefined,
-        crashLooping.length ? crashLooping.map((c) => `${c.id} ${restarts(c.pod)} restarts`).join(', ') : undefined)
+      .check('controller pods crash-looping', hasPods || crashLooping.length ? crashLooping.length > 0 : undefined,
+        crashLooping.length ? crashLooping.map((c) => `${c.id} ${c.pod ? restarts(c.pod) : c.serviceRestarts} restarts`).join(', ') : undefined)
       .check('API latency', latencyLines.length > 0 || dqliteLocked > 0 ? true : matches.length ? false : undefined,
         latencyLines.length ? `${latencyLines.length} timed-out lease call(s)` : dqliteLocked ? `${dqliteLocked} database is locked` : undefined);
     const fires = crashLooping.length > 0 || churning.length >= 2;
@@ -144,12 +162,15 @@ export default defineRule({
     const first = [...pods].sort((a, b) => restarts(b) - restarts(a))[0];
     const leases = uniqueSorted(involved.flatMap((c) => c.leases));
     const nodes = uniqueSorted([...involved.flatMap((c) => c.matches.map((m) => m.record.node)), ...pods.map((p) => p.nodeName)]);
-    const describe = (c: Controller) => `${c.id.replace(/^(pod|lease) /, '')}${c.pod ? ` (${restarts(c.pod)} restarts)` : ''}${c.losses ? ` ${c.losses} lease loss(es)` : ''}`;
+    const describe = (c: Controller) => {
+      const count = c.pod ? restarts(c.pod) : c.serviceRestarts;
+      return `${c.id.replace(/^(pod|lease) /, '')}${count ? ` (${count} restarts)` : ''}${c.losses ? ` ${c.losses} lease loss(es)` : ''}`;
+    };
     return {
       findings: [{
         nodes,
         window: spanOf(timesOf(involved.flatMap((c) => c.matches))),
-        summary: `${involved.length} controller(s) keep losing their leader-election leases: ${involved.slice(0, 6).map(describe).join('; ')}${involved.length > 6 ? '; …' : ''}. ${latencyLines.length ? `${latencyLines.length} lease call(s) timed out (context deadline exceeded): the API server is too slow to answer within the renew deadline, ` : ''}fix the datastore latency before touching lease flags.`,
+        summary: `${involved.length} controller(s) keep losing their leader-election leases: ${involved.slice(0, 6).map(describe).join('; ')}${involved.length > 6 ? '; …' : ''}. ${latencyLines.length ? `${latencyLines.length} lease call(s) timed out: the API server is too slow to answer within the renew deadline. ` : ''}Fix the datastore latency before touching lease flags.`,
         signals: signals.list(),
         evidence,
         values: {

@@ -32,8 +32,8 @@ function fixtureIds(): Set<string> {
 }
 
 describe('rule catalog parity', () => {
-  it('reads 25 failure-mode/symptom ids and 3 noise ids from the catalog', () => {
-    expect(catalogIds).toHaveLength(25);
+  it('reads 27 failure-mode/symptom ids and 3 noise ids from the catalog', () => {
+    expect(catalogIds).toHaveLength(27);
     expect(noiseIds).toEqual(['container-event-discarded', 'ipamblock-cas-conflict', 'pleg-startup-not-yet-successful']);
   });
 

@@ -1,6 +1,8 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../src/rules/dqlite-snapshot-bloat.js';
-import { ruleTester } from '../support/rule-tester.js';
-import { containerLog, snapshotFile, snapshotStats } from '../support/cluster-builders.js';
+import leaderElectionChurn from '../../src/rules/leader-election-churn.js';
+import { ruleTester, runCase } from '../support/rule-tester.js';
+import { container, containerLog, pod, snapshotFile, snapshotStats } from '../support/cluster-builders.js';
 
 // 004: 215 MB snapshots every ~2 min on the pvek8s nodes, 6,071 IPAM handles, controllers
 // timing out on their leases (2026-04-01, AEST 10:28 = 00:28Z).
@@ -65,4 +67,20 @@ ruleTester(rule, {
       }],
     },
   ],
+});
+
+describe('dqlite-snapshot-bloat causal links', () => {
+  it('causes leader-election-churn of a controller on a bloated node (004)', () => {
+    const csiPod = pod({ namespace: 'kube-system', name: 'csi-nfs-controller-5d7c9b8f4-8k2mx', node: 'k8s02', phase: 'Running', created: '2026-02-05T01:00:00Z', line: 1,
+      containers: [container('csi-provisioner', 'running', { restartCount: 712, lastTerminated: { reason: 'Error', exitCode: 1, message: 'leader election lost' } })] });
+    const result = runCase(rule, {
+      records: [leaseTimeout],
+      facts: { dqliteFiles: bloated, pods: [csiPod] },
+      withRules: [leaderElectionChurn],
+    });
+    const bloat = result.findings.find((f) => f.id === 'dqlite-snapshot-bloat')!;
+    const churn = result.findings.find((f) => f.id === 'leader-election-churn')!;
+    expect(bloat.causes).toEqual(['leader-election-churn']);
+    expect(churn.causedBy).toEqual(['dqlite-snapshot-bloat']);
+  });
 });

@@ -1,5 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../src/rules/kine-watch-corruption.js';
-import { ruleTester, type CaseInput } from '../support/rule-tester.js';
+import stuckTerminating from '../../src/rules/stuck-terminating-pod.js';
+import { ruleTester, runCase, type CaseInput } from '../support/rule-tester.js';
 import {
   container, dqlite, kubelite, kubeletPodList, pod, started, stopping, systemd,
 } from '../support/cluster-builders.js';
@@ -119,4 +121,15 @@ ruleTester(rule, {
       }],
     },
   ],
+});
+
+describe('kine-watch-corruption causal links', () => {
+  it('causes the stuck-terminating-pod finding on the same node (002 Chain 2)', () => {
+    const result = runCase(rule, { ...incident(), withRules: [stuckTerminating] });
+    const kine = result.findings.find((f) => f.id === 'kine-watch-corruption')!;
+    const stuck = result.findings.find((f) => f.id === 'stuck-terminating-pod')!;
+    expect(stuck.nodes).toEqual(['k8s03']);
+    expect(kine.causes).toEqual(['stuck-terminating-pod']);
+    expect(stuck.causedBy).toEqual(['kine-watch-corruption']);
+  });
 });

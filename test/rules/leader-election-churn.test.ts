@@ -1,6 +1,6 @@
 import rule from '../../src/rules/leader-election-churn.js';
 import { ruleTester } from '../support/rule-tester.js';
-import { container, containerLog, kubelite, pod } from '../support/cluster-builders.js';
+import { container, containerLog, kubelite, pod, systemd } from '../support/cluster-builders.js';
 
 // 004: five controllers crash-looping with 400–700+ restarts on lease renewal failures while
 // dqlite snapshots stalled the API server (2026-04-01, ~09:00 AEST = 23:00Z the day before).
@@ -50,6 +50,26 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'microk8s#3859: kubelite exits on "leaderelection lost" of kube-controller-manager, restarted by systemd again and again',
+      records: ['2026-04-01T20:46:08Z', '2026-04-01T20:52:41Z', '2026-04-01T20:58:03Z'].flatMap((iso, i) => {
+        const base = 40 + i * 10;
+        const hms = iso.slice(11, 19);
+        return [
+          kubelite(iso, 'k8s01', 'I', `leaderelection.go:283] failed to renew lease kube-system/kube-controller-manager: timed out waiting for the condition`, 'k8s01/kubelite.log', base, 53319 + i),
+          kubelite(iso, 'k8s01', 'E', 'controllermanager.go:294] "leaderelection lost"', 'k8s01/kubelite.log', base + 1, 53319 + i),
+          systemd(iso, 'k8s01', 'snap.microk8s.daemon-kubelite.service: Main process exited, code=exited, status=1/FAILURE', 'k8s01/journal.log', base + 2),
+          systemd(iso.replace(hms, hms.slice(0, 6) + String(Number(hms.slice(6)) + 1).padStart(2, '0')), 'k8s01', `snap.microk8s.daemon-kubelite.service: Scheduled restart job, restart counter is at ${8 + i}.`, 'k8s01/journal.log', base + 3),
+        ];
+      }),
+      expect: [{
+        nodes: ['k8s01'],
+        evidence: [{ path: 'k8s01/kubelite.log', line: 40 }],
+        signals: { 'lease lost repeatedly': 'present', 'controller pods crash-looping': 'present', 'API latency': 'present' },
+        runbookIncludes: ['kube-system/kube-controller-manager'],
+        facts: { controllers: 1, crashLoopingPods: 1, leaseLines: 6 },
+      }],
+    },
     {
       name: '004: csi-nfs and awx-operator lose their leases repeatedly, 700 restarts each',
       records: [...csiLines, ...awxLines],
