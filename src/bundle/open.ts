@@ -65,13 +65,15 @@ interface InputState {
 }
 
 interface RawMember {
-  /** Path shown in the report, before `.gz` is dropped. */
+  /** Path shown in the report: the file as found, `.gz` included. */
   path: string;
   innerPath: string;
   /** Path used for node attribution (includes the directory / parent name for dir and file inputs). */
   attributionPath: string;
   size?: number;
   mtime?: number;
+  /** The mtime came from an archive header (set when the capture was packed), not a file system. */
+  archived?: boolean;
   source: Peekable;
 }
 
@@ -199,12 +201,13 @@ async function* openStream(raw: AsyncIterator<Buffer | string>, state: InputStat
       yield* readTar(source, state, naming.prefix);
       return;
     }
-    const name = gzipped ? naming.singleName.replace(/\.gz$/, '') : naming.singleName;
+    // The report names the file as found (with .gz); sniffing sees the inner name.
+    const name = naming.singleName;
     state.members++;
     yield* readMember(
       {
         path: name,
-        innerPath: basename(name),
+        innerPath: gzipped ? basename(name).replace(/\.gz$/, '') : basename(name),
         attributionPath: gzipped ? naming.attributionName.replace(/\.gz$/, '') : naming.attributionName,
         size: gzipped ? undefined : naming.size,
         mtime: naming.mtime,
@@ -291,6 +294,7 @@ async function* readTar(source: Peekable, state: InputState, prefix: string): As
             attributionPath: name,
             size: header.size,
             mtime: header.mtime ? header.mtime.getTime() * 1000 : undefined,
+            archived: true,
             source: body,
           },
           state,
@@ -412,7 +416,6 @@ async function* readMember(raw: RawMember, state: InputState, inArchive: boolean
   let size = raw.size;
   let content: AsyncIterable<Buffer> = raw.source.chunks();
   if (inArchive && isGzip(await raw.source.peek(2))) {
-    path = path.replace(/\.gz$/, '');
     innerPath = innerPath.replace(/\.gz$/, '');
     attributionPath = attributionPath.replace(/\.gz$/, '');
     size = undefined;
@@ -445,6 +448,7 @@ async function* readMember(raw: RawMember, state: InputState, inArchive: boolean
       innerPath,
       ...(size !== undefined ? { size } : {}),
       ...(raw.mtime !== undefined ? { mtime: raw.mtime } : {}),
+      archived: raw.archived === true,
       kind: sniffed.kind,
       ...(node !== undefined ? { node } : {}),
       head,

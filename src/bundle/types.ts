@@ -46,6 +46,11 @@ export interface MemberInfo {
   size?: number;
   /** Modification time (µs since epoch) from the tar header or the file system. */
   mtime?: number;
+  /**
+   * The mtime is an archive header's (set when the capture was packed). File-system mtimes
+   * of a copied or checked-out folder say nothing about the capture and are not used as times.
+   */
+  archived?: boolean;
 }
 
 /**

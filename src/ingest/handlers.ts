@@ -4,6 +4,7 @@ import type { EventStore } from '../engine/store.js';
 import { FACT_INPUTS } from '../engine/inputs.js';
 import type { Facts } from '../model/facts.js';
 import type { JournalMarker, LogRecord, ParseStats, Unparsed } from '../model/records.js';
+import { zonedToMicros } from '../model/time.js';
 import { unitFromInspectDir } from '../model/units.js';
 import { parseClusterInfoDump } from '../parsers/cluster-info-dump.js';
 import { parseGoroutineDump } from '../parsers/goroutine-dump.js';
@@ -80,6 +81,16 @@ function logOptions(member: Member, sink: MemberSink): LogParseOptions {
   };
 }
 
+/** The PLEG detector names its captures `<YYYYMMDD_HHMMSS>_kubelite_goroutines.log` (local time). */
+const DETECTOR_NAME = /(?:^|\/)(\d{4})(\d\d)(\d\d)[_T-]?(\d\d)(\d\d)(\d\d)_[^/]*$/;
+
+function dumpTimeFromName(innerPath: string, zone: string): number | undefined {
+  const m = DETECTOR_NAME.exec(innerPath);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return zonedToMicros(y, mo, d, h, mi, s, 0, zone);
+}
+
 function noteStats(sink: MemberSink, stats: ParseStats): void {
   if (stats.yearInferred !== undefined) sink.yearInferred(stats.yearInferred);
 }
@@ -102,7 +113,7 @@ export async function handleMember(member: Member, sink: MemberSink): Promise<vo
       });
       for (const u of unparsed) sink.unparsed(u);
       for (const dump of dumps) {
-        if (dump.ts === undefined && member.mtime !== undefined) dump.ts = member.mtime;
+        dump.ts ??= dumpTimeFromName(member.innerPath, sink.inputZone) ?? (member.archived ? member.mtime : undefined);
         sink.store.addDump(dump);
         sink.count(dump.goroutines.length);
       }

@@ -125,6 +125,6 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
 
 function referenceTimeFor(member: Member, store: EventStore): number | undefined {
   // An mtime of 0 or before 2000 means the archiver did not record one.
-  if (member.mtime !== undefined && member.mtime > Date.UTC(2000, 0, 1) * 1000) return member.mtime;
+  if (member.archived && member.mtime !== undefined && member.mtime > Date.UTC(2000, 0, 1) * 1000) return member.mtime;
   return store.captureEnd;
 }

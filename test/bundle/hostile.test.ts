@@ -197,7 +197,7 @@ describe('decompression bombs', () => {
     const { members, skipped, warnings } = await readAll([input], { limits: { bombMinBytes: 8 * 1024 * 1024 } });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(members).toEqual([]);
-    expect(skipped).toEqual([{ path: join(tmp.dir, 'bomb-small.journal'), reason: 'binary content not recognized' }]);
+    expect(skipped).toEqual([{ path: join(tmp.dir, 'bomb-small.journal.gz'), reason: 'binary content not recognized' }]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.path).toBe(input);
     expect(warnings[0]!.message).toMatch(/^looks like a decompression bomb .*; the rest of .* was not read$/);

@@ -46,9 +46,9 @@ describe('openBundle: archives', () => {
     expect(journal.mtime).toBe(MTIME_S * 1_000_000);
     expect(journal.size).toBe(Buffer.byteLength(JOURNAL_K8S03));
     expect(journal.content.toString()).toBe(JOURNAL_K8S03);
-    // gzip member decompressed in-stream, `.gz` dropped from its name
+    // gzip member decompressed in-stream; the report names the file as found, sniffing sees the inner name
     const routes = byInner.get('k8s03/routes')!;
-    expect(routes.path).toBe(`${input}/k8s03/routes`);
+    expect(routes.path).toBe(`${input}/k8s03/routes.gz`);
     expect(routes.kind).toBe('ip-route');
     expect(routes.content.toString()).toBe(IP_ROUTE);
     expect(byInner.get('k8s03/.hidden-date')!.kind).toBe('date');
@@ -59,7 +59,7 @@ describe('openBundle: archives', () => {
     const input = join(tmp.dir, 'bundle.tar');
     const { members, skipped } = await readAll([input]);
     expect(members.map((m) => m.path).sort()).toEqual(
-      ['.hidden-date', 'ip-route.txt', 'kubelite.log', 'routes'].map((n) => `${input}/k8s03/${n}`),
+      ['.hidden-date', 'ip-route.txt', 'kubelite.log', 'routes.gz'].map((n) => `${input}/k8s03/${n}`),
     );
     expect(members.find((m) => m.innerPath === 'k8s03/ip-route.txt')!.content.toString()).toBe(IP_ROUTE);
     expect(skipped.map((s) => s.reason)).toEqual(['empty file']);
@@ -104,7 +104,7 @@ describe('openBundle: directories, files, stdin', () => {
       `${tree}/k8s03/.hidden-date`,
       `${tree}/k8s03/ip-route.txt`,
       `${tree}/k8s03/kubelite.log`,
-      `${tree}/k8s03/routes`,
+      `${tree}/k8s03/routes.gz`,
     ]);
     expect(members.every((m) => m.node === 'k8s03')).toBe(true);
     expect(members.find((m) => m.innerPath === 'k8s03/ip-route.txt')!.mtime).toBe(MTIME_S * 1_000_000);
@@ -131,12 +131,12 @@ describe('openBundle: directories, files, stdin', () => {
     expect(members[0]!.content.toString()).toBe(JOURNAL_K8S03);
   });
 
-  it('decompresses a single .gz file and drops the extension', async () => {
+  it('decompresses a single .gz file, named as found', async () => {
     const input = join(tmp.dir, 'kubelite.log.gz');
     writeFileSync(input, gzipSync(JOURNAL_K8S03));
     const { members, warnings } = await readAll([input]);
     expect(warnings).toEqual([]);
-    expect(members.map((m) => [m.path, m.kind])).toEqual([[join(tmp.dir, 'kubelite.log'), 'journalctl-text']]);
+    expect(members.map((m) => [m.path, m.innerPath, m.kind])).toEqual([[input, 'kubelite.log', 'journalctl-text']]);
     expect(members[0]!.content.toString()).toBe(JOURNAL_K8S03);
   });
 
@@ -147,7 +147,7 @@ describe('openBundle: directories, files, stdin', () => {
     expect(gz.members.map((m) => [m.path, m.kind, m.content.toString()])).toEqual([['stdin', 'journalctl-text', JOURNAL_K8S03]]);
     const tgz = await readAll(['-'], { stdin: Readable.from([readFileSync(join(tmp.dir, 'bundle.tgz'))]) });
     expect(tgz.members.map((m) => m.path).sort()).toEqual(
-      ['.hidden-date', 'ip-route.txt', 'kubelite.log', 'routes'].map((n) => `stdin/k8s03/${n}`),
+      ['.hidden-date', 'ip-route.txt', 'kubelite.log', 'routes.gz'].map((n) => `stdin/k8s03/${n}`),
     );
   });
 
