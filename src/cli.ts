@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -9,7 +9,13 @@ import { isoToMicros } from './model/time.js';
 import { goroutinesReport } from './goroutines/load.js';
 import { parseMinutes, renderGoroutinesText } from './goroutines/report.js';
 import { explainRule, renderRulesList } from './report/rules-catalog.js';
+import { checkGolden, loadGolden, renderCheck } from './report/check.js';
+import { renderHtml } from './report/html.js';
 import { renderJson } from './report/json.js';
+import { renderJunit } from './report/junit.js';
+import { renderMarkdown, renderTimelineMarkdown } from './report/markdown.js';
+import { renderSarif } from './report/sarif.js';
+import { RULES } from './rules/index.js';
 import { renderText, renderTimelineText } from './report/text.js';
 import type { Report, Severity } from './report/types.js';
 import { SEVERITIES, severityRank } from './report/types.js';
@@ -18,7 +24,9 @@ import { VERSION } from './version.js';
 /** Only this file touches the process: arguments in, renderer out, exit code set. */
 
 const FORMATS = ['text', 'json'] as const;
-type Format = (typeof FORMATS)[number];
+const REPORT_FORMATS = ['text', 'json', 'md', 'html', 'junit', 'sarif'] as const;
+const TIMELINE_FORMATS = ['text', 'json', 'md'] as const;
+type Format = (typeof REPORT_FORMATS)[number];
 
 interface CommonArgs {
   inputs: string[];
@@ -95,15 +103,23 @@ function emit(text: string, output: string | undefined, inputs: string[]): void 
 }
 
 function renderReport(report: Report, format: Format): string {
-  if (format === 'json') return renderJson(report);
-  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  return renderText(report, { width: process.stdout.columns ?? 100, color });
+  switch (format) {
+    case 'json': return renderJson(report);
+    case 'md': return renderMarkdown(report);
+    case 'html': return renderHtml(report);
+    case 'junit': return renderJunit(report);
+    case 'sarif': return renderSarif(report, { rules: RULES });
+    case 'text': {
+      const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+      return renderText(report, { width: process.stdout.columns ?? 100, color });
+    }
+  }
 }
 
 function commonOptions<T>(y: Argv<T>) {
   return y
     .positional('inputs', { describe: 'bundles (.tgz/.tar), directories, files (plain or .gz), or - for stdin', type: 'string', array: true, demandOption: true })
-    .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format, describe: 'report format', group: 'Output:' })
+    .option('format', { alias: 'f', choices: REPORT_FORMATS, default: 'text' as Format, describe: 'report format: text (terminal), json, md (PIR), html (self-contained), junit, sarif', group: 'Output:' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout', group: 'Output:' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or warnings on stderr', group: 'Output:' })
     .option('tz', { type: 'string', default: machineZone(), describe: 'IANA zone for displayed times (JSON is UTC)', group: 'Time:' })
@@ -153,13 +169,15 @@ async function main(argv: string[]): Promise<void> {
     .command(
       'timeline <inputs..>',
       'the merged, time-ordered timeline of a capture (boots, restarts, signals, findings, events)',
-      (y) => commonOptions(y),
+      (y) => commonOptions(y).option('format', { alias: 'f', choices: TIMELINE_FORMATS, default: 'text' as Format, group: 'Output:' }),
       async (args) => {
         const inputs = inputArgs(args.inputs);
         const report = await analyze(inputs, analyzeOptions(args as unknown as CommonArgs));
         const text = args.format === 'json'
           ? `${JSON.stringify({ timezone: report.timezone, capture: report.capture, timeline: report.timeline }, null, 2)}\n`
-          : renderTimelineText(report, { width: process.stdout.columns ?? 120, color: false });
+          : args.format === 'md'
+            ? renderTimelineMarkdown(report)
+            : renderTimelineText(report, { width: process.stdout.columns ?? 120, color: false });
         emit(text, args.output, inputs);
         warnOnStderr(report, args.quiet as boolean);
       },
@@ -170,7 +188,7 @@ async function main(argv: string[]): Promise<void> {
       (y) =>
         y
           .positional('files', { type: 'string', array: true, demandOption: true, describe: 'dump files, journals or bundles holding dumps' })
-          .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format })
+          .option('format', { alias: 'f', choices: FORMATS, default: 'text' as (typeof FORMATS)[number] })
           .option('min-wait', { type: 'string', describe: 'only goroutines waiting at least this long (1m, 90s, 2h)' })
           .option('filter', { type: 'string', describe: 'only goroutines with a frame, file or creator matching this regex' }),
       async (args) => {
@@ -192,11 +210,32 @@ async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
+      'check <inputs..>',
+      'CI regression: analyze and compare the findings with a golden file (exit 1 on any difference)',
+      (y) => commonOptions(y).option('expect', { type: 'string', demandOption: true, describe: 'golden file: { "expect": [...], "absent": [...] }', group: 'CI:' }),
+      async (args) => {
+        const inputs = inputArgs(args.inputs);
+        const goldenPath = String(args.expect);
+        let goldenText: string;
+        try {
+          goldenText = readFileSync(goldenPath, 'utf8');
+        } catch (error) {
+          throw new InputError(goldenPath, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read');
+        }
+        const golden = loadGolden(goldenText, goldenPath);
+        const report = await analyze(inputs, analyzeOptions(args as unknown as CommonArgs));
+        const result = checkGolden(report, golden);
+        process.stdout.write(renderCheck(result, golden));
+        warnOnStderr(report, args.quiet as boolean);
+        if (!result.ok) process.exitCode = 1;
+      },
+    )
+    .command(
       'rules',
       'list the failure-mode catalog',
-      (y) => y.option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format }),
+      (y) => y.option('format', { alias: 'f', choices: FORMATS, default: 'text' as (typeof FORMATS)[number] }),
       (args) => {
-        process.stdout.write(renderRulesList(args.format as Format));
+        process.stdout.write(renderRulesList(args.format));
       },
     )
     .command(
@@ -212,6 +251,8 @@ async function main(argv: string[]): Promise<void> {
     .example('$0 inspection-report-20260518_010000.tar.gz', 'analyze a microk8s inspect report')
     .example('$0 k8s01/ k8s02/ k8s03/ cluster/ --tz Australia/Brisbane', 'several inputs form one incident')
     .example('$0 bundle.tgz --format json -o report.json --fail-on high', 'CI: JSON report, exit 1 on high findings')
+    .example('$0 bundle.tgz --format md -o pir.md --tz Australia/Brisbane', 'a post-incident-review draft in Markdown')
+    .example('$0 check fixtures/000-pleg-cni-deadlock --expect golden.json', 'CI regression against a golden file')
     .example('journalctl -o export -u snap.microk8s.daemon-kubelite | $0 -', 'read a journal export from stdin')
     .example('$0 explain pleg-cni-deadlock', 'the meaning, signals and runbook of one failure mode')
     .example('$0 goroutines kubelite-goroutines.log --min-wait 1m', 'what every goroutine of a dump is waiting on')

@@ -241,6 +241,29 @@ function sniffJournaldExport(text: string): boolean {
   return identifying && fields >= Math.min(4, lines.length) && /^[A-Z_][A-Z0-9_]*=/.test(text);
 }
 
+/**
+ * An operator's transcript (`$ ps aux | grep [k]ubelite` followed by the output): the
+ * echoed command says what the output is.
+ */
+const TRANSCRIPT_COMMANDS: ReadonlyArray<readonly [RegExp, MemberKind]> = [
+  [/\bpgrep\b/, 'pgrep'],
+  [/\bps\s+(?:aux|-ef|-e?o|ax|-A)/, 'ps'],
+  [/\/proc\/\S+\/schedstat/, 'schedstat'],
+  [/\bstat\s+\/proc\/\d+/, 'proc-stat'],
+  [/\bctr\b.*\btasks\s+(?:list|ls)/, 'ctr-tasks'],
+  [/\bctr\b.*\bsandboxes\s+(?:list|ls)/, 'ctr-sandboxes'],
+  [/\bctr\b.*\bcontainers\s+(?:list|ls)/, 'ctr-containers'],
+  [/\bip\s+(?:-\S+\s+)*neigh/, 'ip-neigh'],
+  [/\bip\s+(?:-\S+\s+)*route/, 'ip-route'],
+  [/\biptables-save\b/, 'iptables-save'],
+];
+
+function transcriptKind(lines: readonly string[]): MemberKind | undefined {
+  const command = lines.find((l) => PROMPT_LINE.test(l));
+  if (!command) return undefined;
+  return TRANSCRIPT_COMMANDS.find(([re]) => re.test(command))?.[1];
+}
+
 function pathHint(innerPath: string): MemberKind | undefined {
   for (const [re, kind] of PATH_HINTS) if (re.test(innerPath)) return kind;
   return undefined;
@@ -284,6 +307,8 @@ export function sniffKind(head: Buffer, innerPath: string): SniffResult {
   const first = content[0];
 
   if (JOURNAL_SEPARATOR.test(text)) return { kind: 'journalctl-text' };
+  const transcript = transcriptKind(lines);
+  if (transcript) return { kind: transcript };
   if (IPTABLES_SAVE_MARK.test(text)) return { kind: 'iptables-save' };
 
   if (first !== undefined) {
@@ -306,6 +331,9 @@ export function sniffKind(head: Buffer, innerPath: string): SniffResult {
 
   const voted = vote(content);
   if (voted === 'ip-addr') return { skip: 'ip addr output (not used)' };
+  // A container log that ends in a panic: a log whose dump the log parsers hand on.
+  const firstClass = first === undefined ? undefined : classifyLine(first);
+  if (voted === 'goroutine-dump' && (firstClass === 'plain-log' || firstClass === 'klog')) return { kind: firstClass };
   if (voted === 'goroutine-dump' && !GOROUTINE_HEADER.test(text) && !GOROUTINE_MARK.test(text)) {
     // Frames without a single goroutine header are a fragment; still a dump if it panicked.
     if (!/^panic: /m.test(text)) return pathHint(innerPath) ? { kind: pathHint(innerPath)! } : { skip: 'unrecognized content' };

@@ -18,6 +18,7 @@
  * with the next line; the wrapper format (CRI / docker) gives the time, the inner klog line
  * the severity. Lines are split at byte level; a line over 1 MiB is cut and reported.
  */
+import { isGoroutineDumpStart } from './goroutine-dump.js';
 import type { LogRecord, ParseStats } from '../model/records.js';
 import { MICROS_PER_DAY, inferYear, isoToMicros, zonedToMicros } from '../model/time.js';
 import type { LogParseOptions, LogParser } from './types.js';
@@ -97,11 +98,17 @@ const CRI_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)
 const RFC3339_PREFIX = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)?(?=[\s\]]|$)/;
 
 /** The plain-log LogParser (see parsers/types.ts). Never throws on content. */
+// panic: interface conversion: … [recovered]   /   fatal error: concurrent map writes
+const PANIC_START = /^(?:panic: |fatal error: )/;
+
 export const parsePlainLog: LogParser = async (chunks, options) => {
   const stats: ParseStats = { records: 0, unparsed: 0 };
   const zone = options.inputZone ?? 'UTC';
   let pending: LogRecord | undefined;
   let partialPrefix = '';
+  // Inside a Go panic / goroutine dump every line is its own record, so the ingest's dump
+  // collector can rebuild the dump (a container log often ends in one).
+  let inDump = false;
   const emit = (): void => {
     if (pending) {
       options.onRecord(pending);
@@ -119,6 +126,13 @@ export const parsePlainLog: LogParser = async (chunks, options) => {
     const parsed = lineTime(text, zone, options);
     if (parsed === undefined) {
       if (text.trim() === '') continue;
+      if (inDump || isGoroutineDumpStart(text) || PANIC_START.test(text)) {
+        inDump = true;
+        const ts = pending?.ts;
+        emit();
+        pending = newRecord(options, raw.line, ts, text);
+        continue;
+      }
       if (pending && pending.message.length + text.length < MAX_MESSAGE_CHARS) {
         pending.message += `\n${text}`;
         continue;
@@ -128,7 +142,8 @@ export const parsePlainLog: LogParser = async (chunks, options) => {
       pending = newRecord(options, raw.line, ts, text);
       continue;
     }
-    if (parsed.yearInferred) stats.yearInferred = (stats.yearInferred ?? 0) + 1;
+    inDump = false;
+    if (parsed.yearInferred && parsed.ts !== undefined) stats.yearInferred ??= new Date(parsed.ts / 1000).getUTCFullYear();
     if (parsed.partial) {
       partialPrefix += parsed.message;
       continue;

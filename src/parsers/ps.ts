@@ -59,6 +59,20 @@ function layoutFromHeader(line: string): Layout | undefined {
   return { roles };
 }
 
+// "$ ps aux | grep [k]ubelite" / "$ ps -ef | grep …": grep dropped the header; the
+// option set fixes the columns.
+const ECHO_AUX = /\bps\s+-?aux\b/;
+const ECHO_EF = /\bps\s+-ef\b/;
+const AUX_HEADER = 'USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND';
+const EF_HEADER = 'UID PID PPID C STIME TTY TIME CMD';
+
+function layoutFromEcho(line: string): Layout | undefined {
+  if (ECHO_AUX.test(line)) return layoutFromHeader(AUX_HEADER);
+  if (ECHO_EF.test(line)) return layoutFromHeader(EF_HEADER);
+  const spec = ECHO_SPEC.exec(line);
+  return spec?.[1] !== undefined ? layoutFromSpec(spec[1]) : undefined;
+}
+
 function layoutFromSpec(spec: string): Layout | undefined {
   const keys = spec.split(',').map((k) => k.split('=')[0]?.toLowerCase() ?? '');
   if (!keys.includes('pid')) return undefined;
@@ -132,10 +146,9 @@ export function parsePs(text: string, ctx: StateParseContext): StateParseResult<
     }
     const row = layout ? parseRow(line, layout) : 'process row before any header';
     if (typeof row === 'string') {
-      const spec = ECHO_SPEC.exec(line);
-      const fromSpec = spec?.[1] !== undefined ? layoutFromSpec(spec[1]) : undefined;
+      const fromSpec = layoutFromEcho(line);
       if (fromSpec) layout = fromSpec;
-      const reason = fromSpec ? 'echoed ps command (column spec taken from it)'
+      const reason = fromSpec ? 'echoed ps command (columns taken from it)'
         : line.trim() === '--' ? 'grep separator'
           : /^\s*\d/.test(line) ? row : 'not a process row';
       unparsed.push({ path: ctx.path, line: lineNo, reason });

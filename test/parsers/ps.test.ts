@@ -44,11 +44,25 @@ describe('parsePs', () => {
 
   it('ps axo … --forest piped through grep: columns from the echoed spec, tree art stripped (containerd#12344)', () => {
     const { value, unparsed } = parsePs(sample('shim-orphan__containerd-12344-ps-forest.txt'), { path: 'ps-forest' });
-    expect(unparsed[0]).toEqual({ path: 'ps-forest', line: 1, reason: 'echoed ps command (column spec taken from it)' });
+    expect(unparsed[0]).toEqual({ path: 'ps-forest', line: 1, reason: 'echoed ps command (columns taken from it)' });
     expect(value[0]).toMatchObject({ pid: 2167, ppid: 1, cpuPercent: 0.2, command: 'containerd-shim', startTime: 'Mon Sep 29 18:27:57 2025' });
     expect(new Date((value[0]?.startedAt ?? 0) / 1000).toISOString()).toBe('2025-09-29T18:27:57.000Z');
     expect(value[1]).toMatchObject({ pid: 2250, ppid: 2167, command: 'pause' });
     expect(value[3]).toMatchObject({ pid: 2774, ppid: 2758, command: 'aws-k8s-agent' });
     expect(value.filter((p) => p.command === 'containerd-shim').length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('parsePs: operator transcripts', () => {
+  it('takes the aux columns from an echoed `ps aux | grep` (header dropped by grep)', () => {
+    const text = [
+      '$ date -Iseconds; ps aux | grep [k]ubelite',
+      '2026-05-18T00:15:41+10:00',
+      'root     1432187  0.8  3.4 3124552 1128440 ?     Ssl  May17  17:38 /snap/microk8s/8612/kubelite --kubelet-args-file=/var/snap/microk8s/8612/args/kubelet',
+    ].join('\n');
+    const { value } = parsePs(text, { path: 'k8s03/ps-kubelite.txt', node: 'k8s03' });
+    expect(value).toHaveLength(1);
+    expect(value[0]).toMatchObject({ pid: 1432187, cpuPercent: 0.8, user: 'root', node: 'k8s03' });
+    expect(value[0]!.command).toMatch(/^\/snap\/microk8s\/8612\/kubelite /);
   });
 });
