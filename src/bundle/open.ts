@@ -15,6 +15,7 @@
  * Member paths: `<input as typed>/<inner path>` for archives and directories, the file
  * path itself for a single file (without `.gz` when it was gzip), `stdin[/<member>]`.
  */
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import type { Dirent } from 'node:fs';
 import { lstat, open, opendir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -225,6 +226,25 @@ async function* openStream(raw: AsyncIterator<Buffer | string>, state: InputStat
   }
 }
 
+/**
+ * A tar (plain or gzip-compressed) inside a directory input: the stream to read it from,
+ * or undefined when the file is something else (then `source` is untouched).
+ */
+async function nestedArchive(source: Peekable, state: InputState): Promise<Peekable | undefined> {
+  const head = await source.peek(NESTED_SNIFF_BYTES);
+  if (isTar(head)) return source;
+  if (!isGzip(head)) return undefined;
+  let inflated: Buffer;
+  try {
+    inflated = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch {
+    return undefined;
+  }
+  if (!isTar(inflated)) return undefined;
+  return new Peekable(expanding(gunzip(source.chunks(), (err) => (state.corrupt ??= streamReason(err))), state));
+}
+const NESTED_SNIFF_BYTES = 64 * 1024;
+
 /** A tar with no members is only its end-of-archive zero blocks (GNU tar pads to 10 KiB). */
 const EMPTY_TAR_MAX = 64 * 1024;
 function isEmptyTar(whole: Buffer): boolean {
@@ -246,7 +266,13 @@ const SKIP_TYPE_REASON: Partial<Record<string, string>> = {
 
 type TarEntry = AsyncIterable<Buffer> & { header: Partial<Header> & { name: string } };
 
-async function* readTar(source: Peekable, state: InputState, prefix: string): AsyncGenerator<Member> {
+async function* readTar(
+  source: Peekable,
+  state: InputState,
+  prefix: string,
+  nested?: { archivePath: string; attributionPrefix: string },
+): AsyncGenerator<Member> {
+  const archivePath = nested?.archivePath ?? state.input;
   const extract = tar.extract();
   let abandoned = false;
   const pumping = pump(source, extract, state, () => abandoned);
@@ -291,7 +317,7 @@ async function* readTar(source: Peekable, state: InputState, prefix: string): As
           {
             path,
             innerPath: name,
-            attributionPath: name,
+            attributionPath: `${nested?.attributionPrefix ?? ''}${name}`,
             size: header.size,
             mtime: header.mtime ? header.mtime.getTime() * 1000 : undefined,
             archived: true,
@@ -306,11 +332,11 @@ async function* readTar(source: Peekable, state: InputState, prefix: string): As
     }
     if (state.corrupt && !state.stop) {
       state.observer.warning({
-        path: state.input,
+        path: archivePath,
         message: `archive truncated or corrupt after ${entryCount} members: ${state.corrupt}`,
       });
     } else if (entryCount === 0 && !state.stop) {
-      state.observer.warning({ path: state.input, message: 'archive has no members' });
+      state.observer.warning({ path: archivePath, message: 'archive has no members' });
     }
   } finally {
     abandoned = true;
@@ -538,6 +564,19 @@ async function* openDirectory(dir: string, state: InputState): AsyncGenerator<Me
           state.onBytes?.(n);
         })[Symbol.asyncIterator](),
       );
+      const archive = await nestedArchive(source, state);
+      if (archive) {
+        // An operator's folder often holds one `microk8s inspect` tarball per node: open it
+        // in place (one level deep), attributing members by the folder it sits in.
+        state.members--;
+        const folder = entry.path.includes('/') ? `${entry.path.slice(0, entry.path.lastIndexOf('/'))}/` : '';
+        const corrupt = state.corrupt;
+        state.corrupt = undefined;
+        yield* readTar(archive, state, path, { archivePath: path, attributionPrefix: `${dirName}/${folder}` });
+        state.corrupt = corrupt;
+        if (state.stop) return;
+        continue;
+      }
       yield* readMember(
         {
           path,

@@ -11,6 +11,7 @@ export interface ReadMember {
   node?: string;
   size?: number;
   mtime?: number;
+  archived?: boolean;
   head: Buffer;
   content: Buffer;
 }
@@ -35,6 +36,7 @@ export async function readAll(inputs: string[], options?: OpenOptions, readChunk
       ...(m.node !== undefined ? { node: m.node } : {}),
       ...(m.size !== undefined ? { size: m.size } : {}),
       ...(m.mtime !== undefined ? { mtime: m.mtime } : {}),
+      ...(m.archived !== undefined ? { archived: m.archived } : {}),
       head: m.head,
       content: Buffer.concat(chunks),
     });

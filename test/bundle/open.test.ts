@@ -212,3 +212,34 @@ describe('openBundle: samples header', () => {
     expect(m.head.toString()).toBe(text);
   });
 });
+
+describe('openBundle: archives inside a directory', () => {
+  it('opens a per-node inspect tarball in place, attributing members by the folder it sits in', async () => {
+    const capture = join(tmp.dir, 'capture');
+    const report = join(tmp.dir, 'report-src');
+    mkdirSync(join(report, 'inspection-report', 'network'), { recursive: true });
+    writeFileSync(join(report, 'inspection-report', 'network', 'ip-addr'), IP_ROUTE);
+    mkdirSync(join(capture, 'k8s01'), { recursive: true });
+    mkdirSync(join(capture, 'k8s02'), { recursive: true });
+    execFileSync('tar', ['-czf', join(capture, 'k8s01', 'inspection-report-20260401_162012.tar.gz'), '-C', report, 'inspection-report']);
+    execFileSync('tar', ['-cf', join(capture, 'k8s02', 'inspection-report-20260401_162013.tar'), '-C', report, 'inspection-report']);
+    writeFileSync(join(capture, 'k8s02', 'ip-route.txt'), IP_ROUTE);
+
+    const { members, skipped, warnings } = await readAll([capture]);
+    expect(warnings).toEqual([]);
+    expect(skipped).toEqual([]);
+    expect(members.map((m) => [m.path.slice(capture.length + 1), m.kind, m.node, m.archived])).toEqual([
+      ['k8s01/inspection-report-20260401_162012.tar.gz/inspection-report/network/ip-addr', 'ip-route', 'k8s01', true],
+      ['k8s02/inspection-report-20260401_162013.tar/inspection-report/network/ip-addr', 'ip-route', 'k8s02', true],
+      ['k8s02/ip-route.txt', 'ip-route', 'k8s02', false],
+    ]);
+  });
+
+  it('leaves a gzip file that is not an archive to the member reader', async () => {
+    const dir = join(tmp.dir, 'plain-gz');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'routes.gz'), gzipSync(IP_ROUTE));
+    const { members } = await readAll([dir]);
+    expect(members.map((m) => [m.innerPath, m.kind])).toEqual([['routes', 'ip-route']]);
+  });
+});

@@ -25,7 +25,7 @@ describe('sniffKind on real samples', () => {
     ['lease-lost__rancher-30483-docker-json.txt', 'plain-log'], // docker json-file lines
     ['goroutine-dump-kubelet__heapster-1028-watchhandler.txt', 'goroutine-dump'],
     ['goroutine-dump-kubelet__k8s-25056-reflector-5442min.txt', 'goroutine-dump'], // starts mid-stack
-    ['goroutine-dump-kubelet__containerd-1882-logrus-dump.txt', 'goroutine-dump'], // indented paste
+    ['goroutine-dump-kubelet__containerd-1882-logrus-dump.txt', 'plain-log'], // containerd log whose dump the log parser hands to the dump collector
     ['goroutine-dump-kubelet__xuxinkun-blog-pleg-relist-pprof.txt', 'goroutine-dump'], // pprof debug=1
     ['calico-tombstone-panic__kube-controllers-145.txt', 'goroutine-dump'],
     ['healthy-kubelet__inspection-nodelist-json.txt', 'kubectl-json'],
