@@ -20,6 +20,7 @@ import { renderText, renderTimelineText } from './report/text.js';
 import type { Report, Severity } from './report/types.js';
 import { SEVERITIES, severityRank } from './report/types.js';
 import { VERSION } from './version.js';
+import { createProgress, type Progress } from './cli-progress.js';
 
 /** Only this file touches the process: arguments in, renderer out, exit code set. */
 
@@ -52,6 +53,39 @@ function parseTime(value: string | undefined, flag: string): number | undefined 
   const micros = isoToMicros(value.length === 10 ? `${value}T00:00:00Z` : value);
   if (micros === undefined) throw new UsageError(`--${flag}: "${value}" is not an ISO-8601 time`, 'e.g. 2026-05-18T00:15:00+10:00');
   return micros;
+}
+
+/** Total bytes to read when every input is a regular file (the bar then shows a percentage). */
+function totalInputBytes(inputs: string[]): number | undefined {
+  let total = 0;
+  for (const input of inputs) {
+    if (input === '-') return undefined;
+    try {
+      const info = statSync(input);
+      if (!info.isFile()) return undefined;
+      total += info.size;
+    } catch {
+      return undefined;
+    }
+  }
+  return total;
+}
+
+/** Progress on stderr for long analyses: only on a terminal and without --quiet. */
+function withProgress(options: AnalyzeOptions, inputs: string[], quiet: boolean): Progress {
+  const progress = createProgress({ stream: process.stderr, enabled: Boolean(process.stderr.isTTY) && !quiet });
+  const total = totalInputBytes(inputs);
+  let bytes = 0;
+  let member: string | undefined;
+  options.onBytes = (n) => {
+    bytes += n;
+    progress.update(bytes, total, member);
+  };
+  options.onProgress = (p) => {
+    member = p.member;
+    progress.update(bytes, total, member);
+  };
+  return progress;
 }
 
 function analyzeOptions(args: CommonArgs): AnalyzeOptions {
@@ -157,7 +191,13 @@ async function main(argv: string[]): Promise<void> {
         const options = analyzeOptions(args as unknown as CommonArgs);
         if (args.rules) options.rules = String(args.rules).split(',').map((s) => s.trim()).filter(Boolean);
         const inputs = inputArgs(args.inputs);
-        const report = await analyze(inputs, options);
+        const progress = withProgress(options, inputs, args.quiet as boolean);
+        let report: Report;
+        try {
+          report = await analyze(inputs, options);
+        } finally {
+          progress.done();
+        }
         emit(renderReport(report, args.format as Format), args.output, inputs);
         warnOnStderr(report, args.quiet as boolean);
         const failOn = args['fail-on'] as Severity | undefined;
