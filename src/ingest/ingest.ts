@@ -12,6 +12,8 @@ export interface IngestOptions extends OpenOptions {
   /** IANA zone of zone-less timestamps (journalctl short, klog). */
   inputZone?: string;
   onProgress?(progress: { member: string; bytes: number }): void;
+  /** Sees every normalized record (after node attribution), e.g. to load an SQL event store. */
+  onRecord?(record: LogRecord): void;
 }
 
 export interface IngestResult {
@@ -64,6 +66,7 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
         if (!record.node && member.node) record.node = member.node;
         store.addRecord(record);
         collector.push(record);
+        options.onRecord?.(record);
         if (record.unit) {
           let nodes = unitNodesMarked.get(record.unit);
           if (nodes === undefined) {
