@@ -108,3 +108,42 @@ describe('pleg-analyze CLI', () => {
     expect(report.capture.start).toBe('2026-05-17T13:55:02.123Z');
   });
 });
+
+describe('CI exit codes', () => {
+  const FIXTURE = join(__dirname, '..', '..', 'fixtures', '000-pleg-cni-deadlock');
+
+  it('--fail-on exits 1 when a finding reaches the severity, 0 when none does', () => {
+    expect(run([FIXTURE, '--fail-on', 'high', '-q', '--format', 'json', '--tz', 'Australia/Brisbane']).code).toBe(1);
+    expect(run([FIXTURE, '--fail-on', 'critical', '-q', '--format', 'json', '--tz', 'Australia/Brisbane']).code).toBe(0);
+  });
+
+  it('check exits 0 when the golden file holds and 1 with a readable diff when it does not', () => {
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ expect: [{ id: 'pleg-cni-deadlock', nodes: ['k8s03'], minConfidence: 0.5 }], absent: ['evented-pleg-grpc-freeze'] }));
+    const ok = run(['check', FIXTURE, '--expect', good, '-q', '--tz', 'Australia/Brisbane']);
+    expect(ok.code).toBe(0);
+
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ expect: ['kine-watch-corruption'], absent: ['pleg-cni-deadlock'] }));
+    const mismatch = run(['check', FIXTURE, '--expect', bad, '-q', '--tz', 'Australia/Brisbane']);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stdout).toContain('kine-watch-corruption');
+    expect(mismatch.stdout).toContain('pleg-cni-deadlock');
+  });
+
+  it('check exits 2 on a golden file that is not valid', () => {
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"expect": 42}');
+    const result = run(['check', FIXTURE, '--expect', broken, '-q']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('writes every report format', () => {
+    for (const [format, marker] of [['md', '# '], ['html', '<!DOCTYPE html>'], ['junit', '<testsuite'], ['sarif', '"version": "2.1.0"']] as const) {
+      const { code, stdout } = run([FIXTURE, '--format', format, '-q', '--tz', 'Australia/Brisbane']);
+      expect(code, format).toBe(0);
+      expect(stdout, format).toContain(marker);
+    }
+  });
+});
