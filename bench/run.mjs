@@ -174,10 +174,15 @@ async function benchJournal(sizes, runs, tools) {
     }));
     process.stderr.write(`bench: journal ${label}: ${info.entries} entries, ${info.discarded} "container event discarded", ${info.pleg} "pleg was last seen active", imagefs stall on ${info.stallNode}\n`);
 
+    // systemd-journal-remote rotates at its file size limit: journalctl reads them all by glob.
     const journalPath = join(DATA, `journal-${label}.journal`);
-    if (tools.journalRemote && !existsSync(journalPath)) {
+    const journalGlob = join(DATA, `journal-${label}*.journal`);
+    const journalStamp = join(DATA, `journal-${label}.journal.key`);
+    const journalKey = `${GENERATOR_VERSION}:${statSync(exportPath).size}`;
+    const journalFresh = existsSync(journalPath) && existsSync(journalStamp) && readFileSync(journalStamp, 'utf8') === journalKey;
+    if (tools.journalRemote && !journalFresh) {
       process.stderr.write(`bench: making ${journalPath} with systemd-journal-remote …\n`);
-      rmSync(journalPath, { force: true });
+      for (const f of readdirSync(DATA)) if (f.startsWith(`journal-${label}`) && f.endsWith('.journal')) rmSync(join(DATA, f), { force: true });
       // systemd < 254 warns about every `__SEQNUM` line ("Unknown dunder line"): keep only other lines.
       const errPath = join(DATA, '.journal-remote.err');
       const r = spawnSync('sh', ['-c', `"${tools.journalRemote}" -o "${journalPath}" - < "${exportPath}" 2> "${errPath}"`], { stdio: 'ignore' });
@@ -185,7 +190,10 @@ async function benchJournal(sizes, runs, tools) {
       if (r.status !== 0) {
         process.stderr.write(`bench: systemd-journal-remote failed (${r.status}): ${messages.slice(0, 3).join(' | ')}\n`);
         rmSync(journalPath, { force: true });
-      } else if (messages.length) process.stderr.write(`bench: systemd-journal-remote: ${messages.slice(-1)[0]}\n`);
+      } else {
+        writeFileSync(journalStamp, journalKey);
+        if (messages.length) process.stderr.write(`bench: systemd-journal-remote: ${messages.slice(-1)[0]}\n`);
+      }
     }
 
     for (const [kind, file] of [
@@ -202,9 +210,9 @@ async function benchJournal(sizes, runs, tools) {
       if (kind === 'export') {
         let jc;
         if (tools.journalctl && existsSync(journalPath)) {
-          jc = await measure(tools.journalctl, ['--file', journalPath, '-o', 'export'], {}, runs);
+          jc = await measure(tools.journalctl, ['--file', journalGlob, '-o', 'export'], {}, runs);
         }
-        row(name, 'journalctl --file x.journal -o export', bytes, jc, !tools.journalctl ? notInstalled('systemd') : !tools.journalRemote ? notInstalled('systemd-journal-remote') : '');
+        row(name, 'journalctl --file x*.journal -o export', bytes, jc, !tools.journalctl ? notInstalled('systemd') : !tools.journalRemote ? notInstalled('systemd-journal-remote') : '');
         if (size === 512 * MB || sizes.length === 1) {
           if (rg) ratios.push({ ok: ours.seconds <= TARGETS.rgRatio * rg.seconds, text: `${name}: analyze / rg = ${(ours.seconds / rg.seconds).toFixed(2)} (target ≤ ${TARGETS.rgRatio})` });
           if (jc) ratios.push({ ok: ours.seconds < jc.seconds, text: `${name}: analyze / journalctl export = ${(ours.seconds / jc.seconds).toFixed(2)} (target < ${TARGETS.journalctlRatio})` });

@@ -22,6 +22,11 @@ export type StateHandler = (member: Member, sink: MemberSink) => Promise<void>;
 
 /** A dqlite snapshot is read whole (bounded): LZ4 frames need the full input. */
 const MAX_SNAPSHOT_BYTES = 2 * 1024 ** 3;
+/**
+ * The decoded database is held in memory to be opened read-only, so decoding is capped;
+ * a bigger snapshot gets a warning (the listing-based rules still see its size and cadence).
+ */
+const MAX_DECODED_SNAPSHOT_BYTES = 256 * 1024 ** 2;
 
 function context(member: Member, sink: MemberSink): StateParseContext {
   return {
@@ -77,7 +82,11 @@ const dqliteSnapshot: StateHandler = async (member, sink) => {
     reportStateResult(sink, readSnapshotMeta(data, { path: member.path }), member.path);
     return;
   }
-  const stats = reportStateResult(sink, readDqliteSnapshot(data, { path: member.path, ...(member.node ? { node: member.node } : {}) }), member.path);
+  const stats = reportStateResult(sink, readDqliteSnapshot(data, {
+    path: member.path,
+    ...(member.node ? { node: member.node } : {}),
+    maxDecompressedBytes: MAX_DECODED_SNAPSHOT_BYTES,
+  }), member.path);
   if (stats) addFacts(sink, { dqliteSnapshots: [stats] }, member.node);
 };
 

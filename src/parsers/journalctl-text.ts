@@ -214,6 +214,8 @@ class JournalctlTextReader {
   /** Running year for year-less timestamps, and the month of the last one placed. */
   private year: number | undefined;
   private lastMonth = 0;
+  /** The local calendar month (µs range) `setRunningYear` last computed. */
+  private runningMonth: { start: number; end: number; year: number; month: number } | undefined;
   /** Reference (µs) for the first year-less record when no year is running yet. */
   private reference: number | undefined;
 
@@ -420,9 +422,23 @@ class JournalctlTextReader {
   }
 
   private setRunningYear(micros: number): void {
+    // Called for every fully dated line of a file read without a reference time: a luxon
+    // DateTime per line dominated the parse, so the local month is computed once and reused.
+    const month = this.runningMonth;
+    if (month !== undefined && micros >= month.start && micros <= month.end) {
+      this.year = month.year;
+      this.lastMonth = month.month;
+      return;
+    }
     const local = DateTime.fromMillis(Math.floor(micros / 1000), { zone: isValidZone(this.zone) ? this.zone : 'UTC' });
     this.year = local.year;
     this.lastMonth = local.month;
+    this.runningMonth = {
+      start: local.startOf('month').toMillis() * 1000,
+      end: local.endOf('month').toMillis() * 1000 + 999,
+      year: local.year,
+      month: local.month,
+    };
   }
 
   /** Place (or give up on, with `reference` undefined) every queued year-less record. */

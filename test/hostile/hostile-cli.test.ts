@@ -16,13 +16,6 @@ const CLI = resolve('dist/cli.js');
 const CASE_TIMEOUT_MS = 120_000;
 const MAX_RSS_KB = 512 * 1024;
 
-/**
- * Known defects outside the hostile corpus's reach, asserted as still present so that the fix
- * flips this test (then delete the entry). Owner: src/parsers/dqlite-snapshot.ts +
- * src/ingest/state-handlers.ts — decodeLz4Frame allocates the declared content size (≤ 2 GiB
- * default) and decodes the whole frame in memory, so peak RSS follows the expanded size.
- */
-const KNOWN_MEMORY_DEFECTS = new Set(['LZ4 bomb named like a dqlite snapshot (claims 1.9 GiB, expands to 1 GiB)']);
 
 interface HostileCase {
   name: string;
@@ -147,11 +140,7 @@ describe('hostile inputs through the built CLI', () => {
         } else {
           expect(run.stdout.length).toBeGreaterThan(0);
         }
-        if (KNOWN_MEMORY_DEFECTS.has(name)) {
-          expect(run.peakKb, 'known defect fixed? remove it from KNOWN_MEMORY_DEFECTS').toBeGreaterThan(MAX_RSS_KB);
-        } else {
-          expect(run.peakKb, `peak RSS ${Math.round(run.peakKb / 1024)} MB`).toBeLessThan(MAX_RSS_KB);
-        }
+        expect(run.peakKb, `peak RSS ${Math.round(run.peakKb / 1024)} MB`).toBeLessThan(MAX_RSS_KB);
         // Nothing written: neither into the inputs nor into cwd/TMPDIR.
         expect(snapshot(corpus)).toEqual(before.corpus);
         expect(snapshot(scratch)).toEqual(before.scratch);
