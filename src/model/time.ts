@@ -96,3 +96,45 @@ export function parseGoDuration(text: string): number | undefined {
   }
   return matched.length > 0 && matched === text.trim() ? Math.round(total) : undefined;
 }
+
+/**
+ * Offsets (minutes east of UTC) of the zone abbreviations strftime `%Z` prints for common
+ * zones (journalctl short-full, systemctl status, date). Some name several zones (IST:
+ * India/Israel/Ireland, CST: US/China, BST: British/Bangladesh); they map to their most
+ * common reading and `AMBIGUOUS_ZONE_ABBREVIATIONS` lets callers say so.
+ */
+export const AMBIGUOUS_ZONE_ABBREVIATIONS: ReadonlySet<string> = new Set(['IST', 'CST', 'BST']);
+const ZONE_ABBREVIATIONS: Readonly<Record<string, number>> = {
+  IST: 330, CST: -360, BST: 60,
+  UTC: 0, GMT: 0, Z: 0, WET: 0, WEST: 60, CET: 60, CEST: 120, MET: 60, MEST: 120, EET: 120, EEST: 180,
+  MSK: 180, SAST: 120, EST: -300, EDT: -240, CDT: -300, MST: -420, MDT: -360, PST: -480, PDT: -420,
+  AKST: -540, AKDT: -480, HST: -600, AEST: 600, AEDT: 660, ACST: 570, ACDT: 630, AWST: 480, NZST: 720,
+  NZDT: 780, JST: 540, KST: 540, HKT: 480, SGT: 480, WIB: 420, PHT: 480, PKT: 300, BRT: -180, ART: -180,
+};
+
+// +10  |  -0330  |  +05:30
+const NUMERIC_ZONE = /^([+-])(\d\d):?(\d\d)?$/;
+
+/** A printed zone (`AEST`, `+10`, `-0330`, `+05:30`) → minutes east of UTC; undefined when unknown. */
+export function printedZoneOffsetMinutes(zone: string): number | undefined {
+  const known = ZONE_ABBREVIATIONS[zone.toUpperCase()];
+  if (known !== undefined) return known;
+  const numeric = NUMERIC_ZONE.exec(zone);
+  if (!numeric) return undefined;
+  return (numeric[1] === '-' ? -1 : 1) * (Number(numeric[2]) * 60 + Number(numeric[3] ?? 0));
+}
+
+/**
+ * Wall-clock time with a printed zone → µs. An unknown zone falls back to `fallbackZone`; so
+ * does an ambiguous one (CST, IST, BST) when `fallbackIsKnown` — the operator said where the
+ * host is — and otherwise it takes its most common reading.
+ */
+export function printedZoneToMicros(
+  year: number, month: number, day: number, hour: number, minute: number, second: number, micros: number,
+  printedZone: string | undefined, fallbackZone: string, fallbackIsKnown = false,
+): number {
+  const ambiguous = printedZone !== undefined && AMBIGUOUS_ZONE_ABBREVIATIONS.has(printedZone.toUpperCase());
+  const offset = printedZone === undefined || (ambiguous && fallbackIsKnown) ? undefined : printedZoneOffsetMinutes(printedZone);
+  if (offset === undefined) return zonedToMicros(year, month, day, hour, minute, second, micros, fallbackZone);
+  return zonedToMicros(year, month, day, hour, minute, second, micros, 'UTC') - offset * MICROS_PER_MINUTE;
+}

@@ -44,7 +44,7 @@
  */
 import { DateTime } from 'luxon';
 import type { JournalMarker, LogRecord, ParseStats } from '../model/records.js';
-import { inferYear, isoToMicros, isValidZone, MICROS_PER_MINUTE, monthFromAbbrev, zonedToMicros } from '../model/time.js';
+import { inferYear, isoToMicros, isValidZone, MICROS_PER_MINUTE, monthFromAbbrev, printedZoneToMicros, zonedToMicros } from '../model/time.js';
 import { unitFromIdentifier, normalizeUnit } from '../model/units.js';
 import type { LogParseOptions, LogParser } from './types.js';
 import { forEachLine, lineText } from './line-splitter.js';
@@ -85,16 +85,6 @@ const SERVICE_PREFIX = /^([\w@.\\:-]+)\.service: /;
 // Started Service for snap application microk8s.daemon-kubelite.
 const SNAP_SERVICE_DESCRIPTION = /Service for snap application ([\w.-]+?)\.*$/;
 
-/** Offsets (minutes east of UTC) of unambiguous zone abbreviations journalctl prints. */
-const ZONE_ABBREVIATIONS: Record<string, number> = {
-  UTC: 0, GMT: 0, Z: 0, WET: 0, WEST: 60, BST: 60, CET: 60, CEST: 120, MET: 60, MEST: 120,
-  EET: 120, EEST: 180, MSK: 180, SAST: 120, EST: -300, EDT: -240, CDT: -300, MST: -420,
-  MDT: -360, PST: -480, PDT: -420, AKST: -540, AKDT: -480, HST: -600, AEST: 600, AEDT: 660,
-  ACST: 570, ACDT: 630, AWST: 480, NZST: 720, NZDT: 780, JST: 540, KST: 540, HKT: 480,
-  SGT: 480, WIB: 420,
-};
-// +10  |  -0330  |  +05:30
-const NUMERIC_ZONE = /^([+-])(\d\d):?(\d\d)?$/;
 
 interface YearlessStamp {
   month: number;
@@ -127,15 +117,9 @@ function micros6(fraction: string | undefined): number {
 /** Wall-clock date/time + printed zone (abbreviation or numeric) → µs; unknown zone → fallback. */
 function zonedStamp(
   y: number, mo: number, d: number, h: number, mi: number, s: number, us: number,
-  zone: string | undefined, fallbackZone: string,
+  zone: string | undefined, fallbackZone: string, fallbackIsKnown: boolean,
 ): number {
-  if (zone !== undefined) {
-    const known = ZONE_ABBREVIATIONS[zone.toUpperCase()];
-    const numeric = known === undefined ? NUMERIC_ZONE.exec(zone) : null;
-    const offset = known ?? (numeric ? (numeric[1] === '-' ? -1 : 1) * (Number(numeric[2]) * 60 + Number(numeric[3] ?? 0)) : undefined);
-    if (offset !== undefined) return zonedToMicros(y, mo, d, h, mi, s, us, 'UTC') - offset * MICROS_PER_MINUTE;
-  }
-  return zonedToMicros(y, mo, d, h, mi, s, us, fallbackZone);
+  return printedZoneToMicros(y, mo, d, h, mi, s, us, zone, fallbackZone, fallbackIsKnown);
 }
 
 /** Consecutive lines mostly share their second-resolution stamp: convert each distinct text once. */
@@ -149,7 +133,7 @@ function isoStampMicros(text: string): number | undefined {
   return lastIsoMicros;
 }
 
-function parseStamp(line: string, zone: string): Stamp | undefined {
+function parseStamp(line: string, zone: string, zoneGiven: boolean): Stamp | undefined {
   const first = line.charCodeAt(0);
   if (first >= 0x30 && first <= 0x39) {
     const iso = ISO_TS.exec(line);
@@ -174,17 +158,17 @@ function parseStamp(line: string, zone: string): Stamp | undefined {
   }
   const full = FULL_TS.exec(line);
   if (full) {
-    const ts = zonedStamp(Number(full[1]), Number(full[2]), Number(full[3]), Number(full[4]), Number(full[5]), Number(full[6]), micros6(full[7]), full[8], zone);
+    const ts = zonedStamp(Number(full[1]), Number(full[2]), Number(full[3]), Number(full[4]), Number(full[5]), Number(full[6]), micros6(full[7]), full[8], zone, zoneGiven);
     return { length: full[0].length, ts };
   }
   return undefined;
 }
 
 /** `Sun 2021-05-30 17:08:18 UTC` (journalctl header dates) → µs. */
-function parseHeaderDate(text: string, zone: string): number | undefined {
+function parseHeaderDate(text: string, zone: string, zoneGiven: boolean): number | undefined {
   const m = HEADER_DATE.exec(text.trim());
   if (!m) return undefined;
-  return zonedStamp(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), 0, m[7], zone);
+  return zonedStamp(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), 0, m[7], zone, zoneGiven);
 }
 
 function unitFor(identifier: string | undefined, message: string, fallback: string | undefined): string | undefined {
@@ -203,6 +187,8 @@ function unitFor(identifier: string | undefined, message: string, fallback: stri
 class JournalctlTextReader {
   readonly stats: ParseStats = { records: 0, unparsed: 0 };
   private readonly zone: string;
+  /** The operator named the zone: ambiguous printed abbreviations (CST, IST) follow it. */
+  private readonly zoneGiven: boolean;
   private mode: 'detect' | 'short' | 'cat' = 'detect';
   private readonly detectionBuffer: Array<{ text: string; lineNo: number }> = [];
 
@@ -221,6 +207,7 @@ class JournalctlTextReader {
 
   constructor(private readonly options: LogParseOptions, forceCat: boolean) {
     this.zone = options.inputZone ?? 'UTC';
+    this.zoneGiven = options.inputZone !== undefined;
     this.reference = options.referenceTime;
     if (forceCat) this.mode = 'cat';
   }
@@ -249,7 +236,7 @@ class JournalctlTextReader {
 
   private detect(text: string, lineNo: number): void {
     this.detectionBuffer.push({ text, lineNo });
-    if (parseStamp(text, this.zone)) this.decide('short');
+    if (parseStamp(text, this.zone, this.zoneGiven)) this.decide('short');
     else if (this.detectionBuffer.filter((l) => l.text.trim() !== '').length >= DETECTION_LINES) this.decide('cat');
   }
 
@@ -274,8 +261,8 @@ class JournalctlTextReader {
     const begin = BEGIN_LINE.exec(text);
     if (begin) {
       this.finishCurrent();
-      const beginTs = parseHeaderDate(begin[1] as string, this.zone);
-      const endTs = begin[2] === undefined ? undefined : parseHeaderDate(begin[2], this.zone);
+      const beginTs = parseHeaderDate(begin[1] as string, this.zone, this.zoneGiven);
+      const endTs = begin[2] === undefined ? undefined : parseHeaderDate(begin[2], this.zone, this.zoneGiven);
       const marker: JournalMarker = { kind: 'logs-begin', source, text };
       if (beginTs !== undefined) marker.ts = beginTs;
       if (this.options.node) marker.node = this.options.node;
@@ -305,7 +292,7 @@ class JournalctlTextReader {
   }
 
   private shortLine(text: string, lineNo: number): void {
-    const stamp = parseStamp(text, this.zone);
+    const stamp = parseStamp(text, this.zone, this.zoneGiven);
     if (!stamp) {
       this.nonStampLine(text, lineNo);
       return;

@@ -19,19 +19,11 @@
  */
 import type { SystemctlStatusFact } from '../model/facts.js';
 import type { Unparsed } from '../model/records.js';
-import { isValidZone, zonedToMicros } from '../model/time.js';
+import { AMBIGUOUS_ZONE_ABBREVIATIONS, isValidZone, printedZoneOffsetMinutes, printedZoneToMicros } from '../model/time.js';
 import { normalizeUnit } from '../model/units.js';
 import type { StateParseResult } from './types.js';
 import { splitLines, type StateParseContext } from './text-table.js';
 
-/** Offsets (minutes) of zone abbreviations strftime `%Z` prints for common zones. */
-const ZONE_ABBREVIATIONS: Record<string, number> = {
-  UTC: 0, GMT: 0, Z: 0, WET: 0, WEST: 60, BST: 60, IST: 330, CET: 60, CEST: 120, EET: 120, EEST: 180, MSK: 180,
-  AEST: 600, AEDT: 660, ACST: 570, ACDT: 630, AWST: 480, NZST: 720, NZDT: 780, JST: 540, KST: 540, HKT: 480,
-  SGT: 480, WIB: 420, PHT: 480, PKT: 300, EST: -300, EDT: -240, CST: -360, CDT: -300, MST: -420, MDT: -360,
-  PST: -480, PDT: -420, AKST: -540, AKDT: -480, HST: -600, SAST: 120, BRT: -180, ART: -180,
-};
-const AMBIGUOUS = new Set(['IST', 'CST', 'BST']);
 
 // ● snap.microk8s.daemon-kubelite.service - Service for snap application microk8s.daemon-kubelite
 const UNIT_HEADER = /^\s*(?:[●○×*]\s+)?(\S+\.(?:service|socket|timer|mount|scope|slice|target|path))(?:\s+-\s+.*)?\s*$/;
@@ -45,22 +37,18 @@ const NOT_FOUND = /^Unit\s+(\S+)\s+could not be found/;
 function sinceMicros(m: RegExpExecArray, ctx: StateParseContext, warnings: string[], lineNo: number): number | undefined {
   const [y, mo, d, h, mi, s] = [3, 4, 5, 6, 7, 8].map((i) => Number(m[i]));
   if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined || s === undefined) return undefined;
+  // The printed zone is what the host said; the input's zone only fills in when it is missing.
   const abbrev = m[9];
-  if (ctx.zone !== undefined && isValidZone(ctx.zone)) return zonedToMicros(y, mo, d, h, mi, s, 0, ctx.zone);
-  if (abbrev === undefined) {
-    warnings.push(`${ctx.path}:${lineNo}: no zone on the Active time; UTC assumed`);
-    return zonedToMicros(y, mo, d, h, mi, s, 0, 'UTC');
+  const fallback = ctx.zone !== undefined && isValidZone(ctx.zone) ? ctx.zone : 'UTC';
+  const offset = abbrev === undefined ? undefined : printedZoneOffsetMinutes(abbrev);
+  if (abbrev !== undefined && offset === undefined) {
+    warnings.push(`${ctx.path}:${lineNo}: unknown zone ${abbrev}; read in ${fallback}`);
+  } else if (abbrev !== undefined && offset !== undefined && AMBIGUOUS_ZONE_ABBREVIATIONS.has(abbrev.toUpperCase())) {
+    warnings.push(ctx.zone !== undefined
+      ? `${ctx.path}:${lineNo}: zone ${abbrev} is ambiguous; read in ${fallback}`
+      : `${ctx.path}:${lineNo}: zone ${abbrev} is ambiguous; read as UTC${offset >= 0 ? '+' : '-'}${Math.abs(offset / 60)} (pass the node's zone to override)`);
   }
-  const offset = ZONE_ABBREVIATIONS[abbrev.toUpperCase()];
-  if (offset === undefined) {
-    if (isValidZone(abbrev)) return zonedToMicros(y, mo, d, h, mi, s, 0, abbrev);
-    warnings.push(`${ctx.path}:${lineNo}: unknown zone ${abbrev}; UTC assumed`);
-    return zonedToMicros(y, mo, d, h, mi, s, 0, 'UTC');
-  }
-  if (AMBIGUOUS.has(abbrev.toUpperCase())) {
-    warnings.push(`${ctx.path}:${lineNo}: zone ${abbrev} is ambiguous; read as UTC${offset >= 0 ? '+' : '-'}${Math.abs(offset / 60)} (pass the node's zone to override)`);
-  }
-  return zonedToMicros(y, mo, d, h, mi, s, 0, 'UTC') - offset * 60_000_000;
+  return printedZoneToMicros(y, mo, d, h, mi, s, 0, abbrev, fallback, ctx.zone !== undefined);
 }
 
 /** `systemctl status` text (one or several units) → unit states. Never throws. */
