@@ -2,6 +2,7 @@ import { openBundle, type OpenOptions } from '../bundle/open.js';
 import type { BundleWarning, Member, SkippedMember } from '../bundle/types.js';
 import { EventStore } from '../engine/store.js';
 import type { InputId } from '../engine/inputs.js';
+import { newestStateTime, type Facts } from '../model/facts.js';
 import type { JournalMarker, LogRecord, Unparsed } from '../model/records.js';
 import { KUBELITE_UNIT, CONTAINERD_UNIT, K8S_DQLITE_UNIT, KUBELET_UNITS } from '../model/units.js';
 import { GoroutineDumpCollector } from '../parsers/goroutine-dump.js';
@@ -36,13 +37,15 @@ const MAX_UNPARSED_KEPT = 2000;
 /**
  * Reads every member of every input once, in order, parses it by its sniffed kind and
  * feeds the store. Year-less timestamps are placed with the best reference known when
- * the member is read: its own mtime, else the latest time already seen.
+ * the member is read: its archive mtime, else the latest log time already seen, else the
+ * newest time in the kubectl dumps already read.
  */
 export async function ingest(inputs: string[], options: IngestOptions = {}): Promise<IngestResult> {
   const store = new EventStore();
   const result: IngestResult = { store, inputs: [], skipped: [], warnings: [], unparsed: [], assumptions: [] };
   const collector = new GoroutineDumpCollector();
   const yearsInferred = new Set<number>();
+  const stateClock = new StateClock(store.facts);
   let unparsedTotal = 0;
 
   const observer = {
@@ -59,7 +62,7 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
     const containerNodesMarked = new Set<string | undefined>();
     const sink: MemberSink = {
       store,
-      referenceTime: referenceTimeFor(member, store),
+      referenceTime: referenceTimeFor(member, store, stateClock),
       inputZone: options.inputZone ?? 'UTC',
       record(record: LogRecord) {
         entry.records++;
@@ -126,8 +129,30 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
   return result;
 }
 
-function referenceTimeFor(member: Member, store: EventStore): number | undefined {
+function referenceTimeFor(member: Member, store: EventStore, stateClock: StateClock): number | undefined {
   // An mtime of 0 or before 2000 means the archiver did not record one.
   if (member.archived && member.mtime !== undefined && member.mtime > Date.UTC(2000, 0, 1) * 1000) return member.mtime;
-  return store.captureEnd;
+  return store.captureEnd ?? stateClock.now();
+}
+
+/**
+ * The newest time of the kubectl dumps read so far, for year-less members read before any
+ * log time (a folder's `cluster/` sorts before `k8s01/`). Each call looks only at the facts
+ * added since the last one.
+ */
+class StateClock {
+  private readonly seen = { pods: 0, events: 0, nodes: 0, leases: 0 };
+  private latest: number | undefined;
+
+  constructor(private readonly facts: Facts) {}
+
+  now(): number | undefined {
+    const newest = newestStateTime(this.facts, this.seen);
+    if (newest !== undefined && (this.latest === undefined || newest > this.latest)) this.latest = newest;
+    this.seen.pods = this.facts.pods.length;
+    this.seen.events = this.facts.events.length;
+    this.seen.nodes = this.facts.nodes.length;
+    this.seen.leases = this.facts.leases.length;
+    return this.latest;
+  }
 }

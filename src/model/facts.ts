@@ -374,3 +374,29 @@ export function emptyFacts(): Facts {
     crictlContainers: [], systemctl: [], kubeletArgs: [], dqliteFiles: [], dqliteSnapshots: [],
   };
 }
+
+/**
+ * The newest time the cluster-state facts carry (pod creations and condition transitions,
+ * event times, node heartbeats, lease renewals), from index `from` of each list on: "now"
+ * of a kubectl dump, which has no capture time of its own.
+ */
+export function newestStateTime(
+  facts: Pick<Facts, 'pods' | 'events' | 'nodes' | 'leases'>,
+  from: { pods: number; events: number; nodes: number; leases: number } = { pods: 0, events: 0, nodes: 0, leases: 0 },
+): number | undefined {
+  let latest: number | undefined;
+  const see = (t: number | undefined) => {
+    if (t !== undefined && (latest === undefined || t > latest)) latest = t;
+  };
+  for (const p of facts.pods.slice(from.pods)) {
+    see(p.creationTimestamp);
+    for (const c of p.conditions) see(c.lastTransitionTime);
+  }
+  for (const e of facts.events.slice(from.events)) {
+    see(e.lastTimestamp);
+    see(e.eventTime);
+  }
+  for (const n of facts.nodes.slice(from.nodes)) see(n.ready?.lastHeartbeatTime);
+  for (const l of facts.leases.slice(from.leases)) see(l.renewTime);
+  return latest;
+}

@@ -31,7 +31,8 @@
  *   turned TABs into 8 spaces.
  * - No year in `short`/`short-precise`: the first such record takes
  *   `inferYear(month, day, referenceTime)`, with `options.referenceTime`, else the header's
- *   end (or begin) time, else the first full date seen later in the file (records wait for
+ *   end (or begin) time, else the first full date seen later in the file — a fully dated
+ *   line, or a logrus message's own `time="…"` (containerd, k8s-dqlite) — (records wait for
  *   it, at most `MAX_PENDING_RECORDS`); without any, ts stays undefined. Scanning forward, a
  *   month smaller than the previous line's moves to the next year (Dec → Jan).
  *   `stats.yearInferred` is the year given to the first year-less record.
@@ -51,6 +52,8 @@ import { forEachLine, lineText } from './line-splitter.js';
 
 /** Year-less records held while waiting for a full date to place them. */
 export const MAX_PENDING_RECORDS = 10_000;
+// time="2026-06-04T20:01:33.004113938Z" level=info msg="starting containerd"   (logrus, zone always present)
+const LOGRUS_TIME = /^time="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d))"/;
 /** Lines looked at before deciding the input is `-o cat` (no timestamps at all). */
 const DETECTION_LINES = 32;
 
@@ -336,6 +339,7 @@ class JournalctlTextReader {
 
     this.finishCurrent();
     if (stamp.ts !== undefined) this.anchorFromFullDate(stamp.ts);
+    else if (stamp.yearless && this.year === undefined && this.reference === undefined) this.anchorFromMessage(message);
     this.current = { record, markersBefore: this.takeMarkers(), prefixWidth: stamp.length + messageStart };
     if (stamp.yearless) this.current.yearless = stamp.yearless;
   }
@@ -406,6 +410,18 @@ class JournalctlTextReader {
     if (this.options.referenceTime !== undefined) return;
     this.resolveQueued(micros);
     this.setRunningYear(micros);
+  }
+
+  /**
+   * containerd and k8s-dqlite write logrus lines whose `time="…"` is a full RFC 3339 date of
+   * (within milliseconds) the same moment: the first one is the file's own reference.
+   */
+  private anchorFromMessage(message: string): void {
+    const micros = LOGRUS_TIME.exec(message)?.[1];
+    const reference = micros === undefined ? undefined : isoToMicros(micros);
+    if (reference === undefined) return;
+    this.resolveQueued(reference);
+    this.reference = reference;
   }
 
   private setRunningYear(micros: number): void {

@@ -222,6 +222,25 @@ describe('parseJournalctlText: line grammar', () => {
     expect(none.stats).toEqual({ records: 1, unparsed: 0 });
   });
 
+  it('takes the year from a logrus message\'s own time="…" (containerd, k8s-dqlite) when nothing else dates the file', async () => {
+    const input = [
+      'Jun 05 06:00:02 k8s01 systemd[1]: Stopped Service for snap application microk8s.daemon-k8s-dqlite.',
+      '-- Boot 7dd040ed0eef169ce4b21d3d25b0b820 --',
+      'Jun 05 06:01:12 k8s01 kernel: Linux version 5.4.0-231-generic (buildd@lcy02-amd64-071)',
+      'Jun 05 06:01:33 k8s01 microk8s.daemon-containerd[4401]: time="2026-06-04T20:01:33.004113938Z" level=info msg="starting containerd" version=v2.1.3',
+      'Jun 05 06:01:40 k8s01 microk8s.daemon-kubelite[4502]: I0605 06:01:40.000000 4502 server.go:1] "Kubelet started"',
+    ].join('\n');
+    const { records, markers, stats } = await parse(input, { inputZone: 'Australia/Brisbane' });
+    expect(records.map((r) => iso(r.ts))).toEqual([
+      '2026-06-04T20:00:02.000Z', '2026-06-04T20:01:12.000Z', '2026-06-04T20:01:33.000Z', '2026-06-04T20:01:40.000Z',
+    ]);
+    expect(markers.map((m) => iso(m.ts))).toEqual(['2026-06-04T20:01:12.000Z']);
+    expect(stats.yearInferred).toBe(2026);
+    // A time="…" that is not at the start of the message (someone quoting one) dates nothing.
+    const quoted = await parse('Jun 05 06:01:33 n k[1]: saw time="2026-06-04T20:01:33Z" in a paste\n');
+    expect(quoted.records[0]?.ts).toBeUndefined();
+  });
+
   it('reads -- Reboot -- and -- No entries -- separators, journalctl diagnostics and ANSI-highlighted separators', async () => {
     const input = [
       'Hint: You are currently not seeing messages from other users and the system.',
