@@ -1,4 +1,5 @@
-import type { InputId } from './inputs.js';
+import type { Facts } from '../model/facts.js';
+import { FACT_INPUTS, type InputId } from './inputs.js';
 import { ACTIVITY_BUCKET_MICROS, type EventStore } from './store.js';
 import type { BootEvent, RestartEvent, RuleContext, Silence, SignatureMatch, TimeFilter } from './types.js';
 
@@ -27,7 +28,48 @@ function mergedActivity(store: EventStore, node: string, units: ReadonlySet<stri
   return [...merged.entries()].sort((a, b) => a[0] - b[0]);
 }
 
+// …/k8s01/inspection-report-20260401_162012.tar.gz/inspection-report/dqlite/list.out → the report root
+// (up to and including its `inspection-report/` directory, unpacked or inside the tarball).
+const INSPECT_ROOT = /^(.*(?:^|\/)inspection-report(?:-\d{8}_\d{6})?\/)/;
+
+/**
+ * A `microk8s inspect` report is one node's: its journals name the host, its other members
+ * (`dqlite/list.out`, `args/kubelet`, `network/*`) do not. Facts without a node that sit in a
+ * report whose log records all name one node take that node; everything else is unchanged.
+ */
+function attributeInspectReports(store: EventStore): { facts: Facts; inputs: Set<string> } {
+  const reportNodes = new Map<string, Set<string>>();
+  for (const node of store.nodes) {
+    for (const unit of store.unitsOf(node)) {
+      const path = store.lastRecord(node, unit, Number.MAX_SAFE_INTEGER)?.source.path;
+      const root = path === undefined ? undefined : INSPECT_ROOT.exec(path)?.[1];
+      if (root !== undefined) reportNodes.set(root, (reportNodes.get(root) ?? new Set()).add(node));
+    }
+  }
+  const inputs = new Set<string>();
+  if (reportNodes.size === 0) return { facts: store.facts, inputs };
+  const nodeOf = (path: string): string | undefined => {
+    const root = INSPECT_ROOT.exec(path)?.[1];
+    const nodes = root === undefined ? undefined : reportNodes.get(root);
+    return nodes?.size === 1 ? [...nodes][0] : undefined;
+  };
+  const facts = { ...store.facts };
+  for (const key of Object.keys(facts) as Array<keyof Facts>) {
+    const values = facts[key] as Array<{ node?: string; source?: { path: string } }>;
+    if (!values.some((v) => v.node === undefined && v.source && nodeOf(v.source.path))) continue;
+    const input = FACT_INPUTS[key as keyof typeof FACT_INPUTS] as InputId | undefined;
+    (facts[key] as unknown[]) = values.map((v) => {
+      const node = v.node === undefined && v.source ? nodeOf(v.source.path) : undefined;
+      if (node === undefined) return v;
+      if (input) inputs.add(`${input}|${node}`);
+      return { ...v, node };
+    });
+  }
+  return { facts, inputs };
+}
+
 export function createRuleContext(store: EventStore): RuleContext {
+  const attributed = attributeInspectReports(store);
   const byTime = (a: { ts?: number }, b: { ts?: number }) => (a.ts ?? 0) - (b.ts ?? 0);
   const sortedRestarts = [...store.restarts].sort(byTime);
   const sortedBoots = [...store.bootEvents].sort(byTime);
@@ -36,10 +78,10 @@ export function createRuleContext(store: EventStore): RuleContext {
     captureStart: store.captureStart,
     captureEnd: store.captureEnd,
     nodes: [...store.nodes].sort(),
-    facts: store.facts,
+    facts: attributed.facts,
     dumps: store.dumps,
 
-    hasInput: (input: InputId, node?: string) => store.hasInput(input, node),
+    hasInput: (input: InputId, node?: string) => store.hasInput(input, node) || (node !== undefined && attributed.inputs.has(`${input}|${node}`)),
 
     matches(signature: string, filter?: TimeFilter): SignatureMatch[] {
       return store

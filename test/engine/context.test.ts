@@ -123,3 +123,29 @@ describe('PID changes while a service starts', () => {
     expect(createRuleContext(store).restarts({ node: 'k8s03' }).map((r) => r.kind)).toEqual(['start']);
   });
 });
+
+describe('microk8s inspect reports', () => {
+  const report = (node: string) => `bundle/${node}/inspection-report-20260401_162012.tar.gz/inspection-report/`;
+  const listing = (node: string, line: number) => ({
+    name: 'snapshot-1-48212464-1775024160', term: 1, index: 48212464, isMeta: false, sizeBytes: 225_443_840,
+    source: { path: `${report(node)}dqlite/list.out`, line },
+  });
+
+  it('gives a report\'s node-less members the node its journals name, and only then', () => {
+    const store = new EventStore();
+    store.addRecord(rec('2026-04-01T06:16:00Z', 'k8s02', KL, 'I0401 16:16:00.000000 1 x.go:1] "tick"', `${report('k8s02')}snap.microk8s.daemon-kubelite/journal.log`, 1));
+    store.addRecord(rec('2026-04-01T06:16:00Z', 'k8s03', CD, 'time="x" level=info msg="tick"', `${report('k8s03')}snap.microk8s.daemon-containerd/journal.log`, 1));
+    store.addRecord(rec('2026-04-01T06:16:01Z', 'k8s01', CD, 'time="x" level=info msg="tick"', `${report('k8s03')}snap.microk8s.daemon-containerd/journal.log`, 2));
+    store.facts.dqliteFiles.push(listing('k8s02', 4), listing('k8s03', 4), { ...listing('k8s02', 5), node: 'k8s09' }, {
+      ...listing('k8s02', 6), source: { path: 'elsewhere/dqlite/list.out', line: 6 },
+    });
+    store.markInput('dqlite-files');
+
+    const ctx = createRuleContext(store);
+    expect(ctx.facts.dqliteFiles.map((f) => f.node)).toEqual(['k8s02', undefined, 'k8s09', undefined]);
+    expect(ctx.hasInput('dqlite-files', 'k8s02')).toBe(true);
+    // k8s03's report holds journals naming two hosts: which one the listing belongs to is unknown.
+    expect(ctx.hasInput('dqlite-files', 'k8s03')).toBe(false);
+    expect(store.facts.dqliteFiles[0]!.node).toBeUndefined(); // the store's facts are not rewritten
+  });
+});
