@@ -13,13 +13,19 @@
  * node from the options), continuation lines (no timestamp of their own: stack traces,
  * `Trace[…]` lines, `key=<` blocks) appended to the previous record's message with `\n`.
  *
+ * Container attribution: a container's own log says nothing about the container, so it is
+ * taken from the file's name when that name is one the producers write (see
+ * `containerFromLogPath`): kubelet's /var/log/pods and /var/log/containers layouts and
+ * `kubectl logs` captures saved as `<ns>_<pod>_<container>[.previous].log` or
+ * `<name>.previous.log`. Every record of such a file carries that `container`.
+ *
  * Quirks: klog has no year (inferred from `referenceTime`) and no zone (`inputZone`);
  * Calico and zone-less RFC3339 stamps are local time too; CRI `P` (partial) lines are joined
  * with the next line; the wrapper format (CRI / docker) gives the time, the inner klog line
  * the severity. Lines are split at byte level; a line over 1 MiB is cut and reported.
  */
 import { isGoroutineDumpStart } from './goroutine-dump.js';
-import type { LogRecord, ParseStats } from '../model/records.js';
+import type { ContainerRef, LogRecord, ParseStats } from '../model/records.js';
 import { MICROS_PER_DAY, inferYear, isoToMicros, zonedToMicros } from '../model/time.js';
 import type { LogParseOptions, LogParser } from './types.js';
 import { parseCalicoLog } from './calico-log.js';
@@ -97,13 +103,47 @@ const CRI_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)
 // 2023-09-19T02:48:49.399Z	INFO	Starting workers	{…}   2019-09-03 14:50:41,821 some text
 const RFC3339_PREFIX = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)?(?=[\s\]]|$)/;
 
-/** The plain-log LogParser (see parsers/types.ts). Never throws on content. */
 // panic: interface conversion: … [recovered]   /   fatal error: concurrent map writes
 const PANIC_START = /^(?:panic: |fatal error: )/;
+
+// DNS-1123 labels/subdomains as Kubernetes allows them in namespace, pod and container names
+// (none of them can hold `_`, so `_` separates them unambiguously).
+const NS = '[a-z][a-z0-9-]{0,62}';
+const POD = '[a-z0-9][a-z0-9.-]{0,252}';
+const CONTAINER = '[a-z0-9][a-z0-9-]{0,62}';
+// /var/log/pods/kube-system_calico-node-kwv84_5f3c2b1e-8a4d-4c1e-9f4b-0d2e6a7b8c9d/calico-node/0.log
+const KUBELET_POD_LOG = new RegExp(`(?:^|/)(${NS})_(${POD})_[0-9a-f-]{32,36}/(${CONTAINER})/\\d+\\.log(?:\\.\\d+)?$`);
+// /var/log/containers/calico-node-kwv84_kube-system_calico-node-3f9c…(64 hex).log
+const KUBELET_CONTAINER_LINK = new RegExp(`(?:^|/)(${POD})_(${NS})_(${CONTAINER})-[0-9a-f]{64}\\.log$`);
+// ci_awx-operator-controller-manager-7f8c9d6b5-k8m2p_manager.previous.log   (kubectl logs -n ci <pod> -c manager --previous)
+const KUBECTL_LOGS_NAMED = new RegExp(`(?:^|/)(${NS})_(${POD})_(${CONTAINER})(?:\\.previous)?\\.log$`);
+// calico-kube-controllers.previous.log   (kubectl logs --previous <pod or deploy/name>)
+const KUBECTL_LOGS_PREVIOUS = new RegExp(`(?:^|/)(${CONTAINER})\\.previous\\.log$`);
+
+/**
+ * The container whose log a file holds, from the names its producers give it; undefined when
+ * the name says nothing. `<name>.previous.log` names only the pod (or its workload), which
+ * is also taken as the container name (`kubectl logs` picks the pod's first container, which
+ * controllers name after themselves); its namespace is unknown and left empty.
+ */
+export function containerFromLogPath(path: string): ContainerRef | undefined {
+  let m = KUBELET_POD_LOG.exec(path);
+  if (m) return { namespace: m[1]!, pod: m[2]!, container: m[3]! };
+  m = KUBELET_CONTAINER_LINK.exec(path);
+  if (m) return { namespace: m[2]!, pod: m[1]!, container: m[3]! };
+  m = KUBECTL_LOGS_NAMED.exec(path);
+  if (m) return { namespace: m[1]!, pod: m[2]!, container: m[3]! };
+  m = KUBECTL_LOGS_PREVIOUS.exec(path);
+  if (m) return { namespace: '', pod: m[1]!, container: m[1]! };
+  return undefined;
+}
+
+/** The plain-log LogParser (see parsers/types.ts). Never throws on content. */
 
 export const parsePlainLog: LogParser = async (chunks, options) => {
   const stats: ParseStats = { records: 0, unparsed: 0 };
   const zone = options.inputZone ?? 'UTC';
+  const container = options.unit === undefined ? containerFromLogPath(options.path) : undefined;
   let pending: LogRecord | undefined;
   let partialPrefix = '';
   // Inside a Go panic / goroutine dump every line is its own record, so the ingest's dump
@@ -130,7 +170,7 @@ export const parsePlainLog: LogParser = async (chunks, options) => {
         inDump = true;
         const ts = pending?.ts;
         emit();
-        pending = newRecord(options, raw.line, ts, text);
+        pending = newRecord(options, raw.line, ts, text, container);
         continue;
       }
       if (pending && pending.message.length + text.length < MAX_MESSAGE_CHARS) {
@@ -139,7 +179,7 @@ export const parsePlainLog: LogParser = async (chunks, options) => {
       }
       const ts = pending?.ts;
       emit();
-      pending = newRecord(options, raw.line, ts, text);
+      pending = newRecord(options, raw.line, ts, text, container);
       continue;
     }
     inDump = false;
@@ -149,17 +189,18 @@ export const parsePlainLog: LogParser = async (chunks, options) => {
       continue;
     }
     emit();
-    pending = newRecord(options, raw.line, parsed.ts, partialPrefix + parsed.message);
+    pending = newRecord(options, raw.line, parsed.ts, partialPrefix + parsed.message, container);
     partialPrefix = '';
     if (parsed.priority !== undefined) pending.priority = parsed.priority;
   }
-  if (partialPrefix !== '' && !pending) pending = newRecord(options, 0, undefined, partialPrefix);
+  if (partialPrefix !== '' && !pending) pending = newRecord(options, 0, undefined, partialPrefix, container);
   emit();
   return stats;
 };
 
-function newRecord(options: LogParseOptions, line: number, ts: number | undefined, message: string): LogRecord {
+function newRecord(options: LogParseOptions, line: number, ts: number | undefined, message: string, container?: ContainerRef): LogRecord {
   const record: LogRecord = { ts, message, source: { path: options.path, line } };
+  if (container) record.container = { ...container };
   if (options.node !== undefined) record.node = options.node;
   if (options.unit !== undefined) {
     record.unit = options.unit;

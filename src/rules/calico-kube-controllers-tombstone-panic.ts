@@ -70,14 +70,19 @@ export default defineRule({
       .check('Calico v3.13.x', version ? isCalico313OrOlder(version.version) : undefined, version?.image);
     if (panics.length === 0) return { findings: [], checked: signals.list() };
 
-    const nodes = [...new Set([
+    // The controller is cluster-scoped: its crash loop stops IPAM GC for every node's blocks,
+    // so the finding is cluster-wide (nodes []) and links to the full blocks wherever they
+    // are; the node the pod happened to run on is named in the summary.
+    const ranOn = [...new Set([
       ...panics.map((m) => recordNode(m, ctx.facts.pods)),
       ...kcPods.map((p) => p.nodeName),
     ].filter((n): n is string => Boolean(n)))].sort();
     const podRef = panics.find((m) => m.record.container)?.record.container;
-    const pod = kcPods.find((p) => p.name === podRef?.pod) ?? kcPods[0];
-    const namespace = podRef?.namespace ?? pod?.namespace ?? 'kube-system';
-    const podName = podRef?.pod ?? pod?.name ?? KUBE_CONTROLLERS;
+    // A `kubectl logs --previous` file may name only the workload (namespace unknown, '').
+    const pod = kcPods.find((p) => p.name === podRef?.pod && (!podRef.namespace || p.namespace === podRef.namespace)) ?? kcPods[0];
+    const refNamesPod = Boolean(podRef?.namespace);
+    const namespace = podRef?.namespace || pod?.namespace || 'kube-system';
+    const podName = (refNamesPod ? podRef?.pod : pod?.name ?? podRef?.pod) ?? KUBE_CONTROLLERS;
     const asserted = [...new Set(panics.map((m) => m.groups.type).filter(Boolean))].join(', ') || '*v1.Pod';
 
     const evidence: EvidenceItem[] = cappedEvidence(panics, 3);
@@ -92,12 +97,12 @@ export default defineRule({
     const times = panics.map((m) => m.record.ts).filter((t): t is number => t !== undefined);
     return {
       findings: [{
-        nodes,
+        nodes: [],
         window: times.length ? { start: Math.min(...times), end: Math.max(...times) } : undefined,
-        summary: `calico-kube-controllers (${namespace}/${podName}${version ? `, ${version.tag}` : ''}) panics on a cache.DeletedFinalStateUnknown tombstone (asserted ${asserted}; ${panics.length} panic line(s)${kcPods.length ? `, ${restarts} restarts` : ''}). The tombstone stays queued across restarts, so the controller never reaches its IPAM garbage collection and stale allocations and handles pile up.`,
+        summary: `calico-kube-controllers (${namespace}/${podName}${version ? `, ${version.tag}` : ''}${ranOn.length ? `, running on ${ranOn.join(', ')}` : ''}) panics on a cache.DeletedFinalStateUnknown tombstone (asserted ${asserted}; ${panics.length} panic line(s)${kcPods.length ? `, ${restarts} restarts` : ''}). The tombstone stays queued across restarts, so the controller never reaches its IPAM garbage collection and stale allocations and handles pile up.`,
         signals: signals.list(),
         evidence,
-        values: { namespace, pod: podName, calicoVersion: version?.tag ?? '<calico-version>', restarts, node: nodes[0] ?? '<node>' },
+        values: { namespace, pod: podName, calicoVersion: version?.tag ?? '<calico-version>', restarts, node: ranOn[0] ?? '<node>' },
         facts: { panics: panics.length, restarts, ...(version ? { calicoVersion: version.tag } : {}) },
       }],
       checked: signals.list(),

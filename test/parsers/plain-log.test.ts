@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { LogRecord, Unparsed } from '../../src/model/records.js';
-import { parsePlainLog, readLines } from '../../src/parsers/plain-log.js';
+import { containerFromLogPath, parsePlainLog, readLines } from '../../src/parsers/plain-log.js';
 import { chunksOf, sample } from '../goroutines/helpers.js';
 
 const REF = Date.UTC(2024, 6, 1) * 1000;
@@ -83,5 +83,47 @@ describe('readLines', () => {
       for await (const _ of readLines(chunksOf(Buffer.from(bytes), size), 16)) n++;
       expect(n).toBe(Buffer.from(bytes).toString('latin1').split('\n').length - (bytes.at(-1) === 10 || bytes.length === 0 ? 1 : 0));
     }), { numRuns: 200 });
+  });
+});
+
+describe('plain-log: container attribution from the file name', () => {
+  it('kubelet /var/log/pods and /var/log/containers layouts, kubectl logs capture names', () => {
+    expect(containerFromLogPath('node/var/log/pods/kube-system_calico-node-kwv84_5f3c2b1e-8a4d-4c1e-9f4b-0d2e6a7b8c9d/calico-node/0.log'))
+      .toEqual({ namespace: 'kube-system', pod: 'calico-node-kwv84', container: 'calico-node' });
+    expect(containerFromLogPath(`var/log/containers/calico-node-kwv84_kube-system_calico-node-${'3f9c'.repeat(16)}.log`))
+      .toEqual({ namespace: 'kube-system', pod: 'calico-node-kwv84', container: 'calico-node' });
+    expect(containerFromLogPath('004/cluster/logs/ci_awx-operator-controller-manager-7f8c9d6b5-k8m2p_manager.previous.log'))
+      .toEqual({ namespace: 'ci', pod: 'awx-operator-controller-manager-7f8c9d6b5-k8m2p', container: 'manager' });
+    // kubectl logs --previous deploy/calico-kube-controllers > calico-kube-controllers.previous.log
+    expect(containerFromLogPath('000/cluster/calico-kube-controllers.previous.log'))
+      .toEqual({ namespace: '', pod: 'calico-kube-controllers', container: 'calico-kube-controllers' });
+  });
+
+  it('names that say nothing about a container are not attributed', () => {
+    for (const path of ['k8s03/k8s-pleg-debug/detector.log', 'k8s03/k8s-dqlite.log', 'k8s03/20260518_010015_kubelite_goroutines.log', 'p.log', 'logs/Kubelite.previous.log']) {
+      expect(containerFromLogPath(path)).toBeUndefined();
+    }
+  });
+
+  it('every record of a kubectl logs --previous file carries the container, panic and dump lines too', async () => {
+    const records: LogRecord[] = [];
+    await parsePlainLog(chunksOf([
+      '2026-05-18 01:01:12.399 [INFO][1] hostendpoints.go 90: successfully synced all hostendpoints',
+      'panic: interface conversion: interface {} is cache.DeletedFinalStateUnknown, not *v1.Pod [recovered]',
+      '\tpanic: interface conversion: interface {} is cache.DeletedFinalStateUnknown, not *v1.Pod',
+      '',
+      'goroutine 5 [running]:',
+    ].join('\n'), 7), { path: 'cluster/calico-kube-controllers.previous.log', inputZone: 'Australia/Brisbane', onRecord: (r) => records.push(r) });
+    expect(records.map((r) => [r.source.line, r.container?.pod])).toEqual([
+      [1, 'calico-kube-controllers'], [2, 'calico-kube-controllers'], [3, 'calico-kube-controllers'], [5, 'calico-kube-controllers'],
+    ]);
+  });
+
+  it('a service journal (unit known from the inspect layout) is never a container log', async () => {
+    const records: LogRecord[] = [];
+    await parsePlainLog(chunksOf('I0401 16:12:11.000000       1 x.go:1] y', 7), {
+      path: 'inspection-report/snap.microk8s.daemon-kubelite/ns_pod_c.log', unit: 'snap.microk8s.daemon-kubelite', referenceTime: REF, onRecord: (r) => records.push(r),
+    });
+    expect(records[0]?.container).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../src/rules/calico-kube-controllers-tombstone-panic.js';
 import gcDisabled from '../../src/rules/calico-ipam-gc-disabled.js';
+import fullBlocks from '../../src/rules/calico-ipam-full-blocks.js';
 import { rec, ruleTester, runCase } from '../support/rule-tester.js';
-import { container, ipamHandles, kubeControllersDeployment, kubeControllersPod, pod } from '../support/calico-builders.js';
+import { container, ipamBlock, ipamHandles, kubeControllersDeployment, kubeControllersPod, pod } from '../support/calico-builders.js';
 
 const POD = 'calico-kube-controllers-5d9bd8b6c8-q2m7w';
 const LOG = `cluster-info/kube-system/${POD}/logs.txt`;
@@ -50,11 +51,28 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: '000 capture: `kubectl logs --previous` file named after the workload (namespace unknown) with the Go panic',
+      records: [
+        rec('2026-05-18T01:01:12.399+10:00', 'k8s01', 'x', 'panic: interface conversion: interface {} is cache.DeletedFinalStateUnknown, not *v1.Pod [recovered]', 'cluster/calico-kube-controllers.previous.log', 10, {
+          node: undefined, unit: undefined, identifier: undefined,
+          container: { namespace: '', pod: 'calico-kube-controllers', container: 'calico-kube-controllers' },
+        }),
+      ],
+      facts: { pods: [crashLoopingPod] },
+      expect: [{
+        nodes: [],
+        evidence: [{ path: 'cluster/calico-kube-controllers.previous.log', line: 10 }, { path: 'pods.json', line: 1 }],
+        signals: { 'tombstone panic': 'present', 'controller restarts': 'present' },
+        runbookIncludes: ['kubectl -n kube-system logs -l k8s-app=calico-kube-controllers --previous', '1417 restarts before'],
+      }],
+    },
+    {
       name: '000: v3.13.2 calico-kube-controllers crash-loops on DeletedFinalStateUnknown',
       records: panicLines,
       facts: { pods: [crashLoopingPod], workloads: [kubeControllersDeployment('v3.13.2', 'node', 4)] },
       expect: [{
-        nodes: ['k8s02'],
+        // Cluster-scoped controller: the finding is cluster-wide; the pod's node is in the summary.
+        nodes: [],
         evidence: [{ path: LOG, line: 14 }, { path: 'pods.json', line: 1 }],
         minConfidence: 0.99,
         signals: { 'tombstone panic': 'present', 'controller restarts': 'present', 'Calico v3.13.x': 'present' },
@@ -95,7 +113,38 @@ describe('calico-kube-controllers-tombstone-panic links', () => {
     expect(finding.summary).toContain(`kube-system/${POD}`);
     expect(finding.summary).toContain('v3.13.2');
     expect(finding.summary).toContain('1417 restarts');
+    expect(finding.summary).toContain('running on k8s02');
     expect(finding.window).toEqual({ start: '2026-05-17T13:58:03.000Z', end: '2026-05-17T13:58:03.000Z' });
+  });
+
+  it('a workload-named log (namespace unknown) is reported with the pod found in pods.json', () => {
+    const finding = runCase(rule, {
+      records: [rec('2026-05-18T01:01:12.399+10:00', 'k8s01', 'x', 'panic: interface conversion: interface {} is cache.DeletedFinalStateUnknown, not *v1.Pod [recovered]', 'cluster/calico-kube-controllers.previous.log', 10, {
+        node: undefined, unit: undefined, identifier: undefined,
+        container: { namespace: '', pod: 'calico-kube-controllers', container: 'calico-kube-controllers' },
+      })],
+      facts: { pods: [crashLoopingPod] },
+    }).findings[0]!;
+    expect(finding.summary).toContain(`(kube-system/${POD}, v3.13.2, running on k8s02)`);
+  });
+
+  it('causes calico-ipam-full-blocks on another node (000: controller on k8s01, full blocks on k8s03)', () => {
+    const result = runCase(rule, {
+      records: panicLines,
+      facts: {
+        pods: [crashLoopingPod],
+        ipamBlocks: [
+          ipamBlock('10.1.237.64/26', 'k8s03', { used: 64 }),
+          ipamBlock('10.1.108.128/26', 'k8s03', { used: 64 }),
+        ],
+      },
+      withRules: [fullBlocks],
+    });
+    const panic = result.findings.find((f) => f.id === rule.id)!;
+    const full = result.findings.find((f) => f.id === fullBlocks.id)!;
+    expect(full.nodes).toEqual(['k8s03']);
+    expect(panic.nodes).toEqual([]);
+    expect(panic.causes).toContain('calico-ipam-full-blocks');
   });
 
   it('links to calico-ipam-gc-disabled when both fire (000 causal chain)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../src/rules/dqlite-snapshot-bloat.js';
 import leaderElectionChurn from '../../src/rules/leader-election-churn.js';
-import { ruleTester, runCase } from '../support/rule-tester.js';
+import { rec, ruleTester, runCase } from '../support/rule-tester.js';
 import { container, containerLog, pod, snapshotFile, snapshotStats } from '../support/cluster-builders.js';
 
 // 004: 215 MB snapshots every ~2 min on the pvek8s nodes, 6,071 IPAM handles, controllers
@@ -17,6 +17,16 @@ const bloated = [
   snapshotFile('k8s02', 4, 7712873, 215.4, '2026-04-01T00:30:05Z', 14),
   snapshotFile('k8s02', 4, 7712873, 0.001, '2026-04-01T00:30:05Z', 15, true),
 ];
+
+// 004 capture: each node's `microk8s inspect` tarball; dqlite/list.out has no host of its own,
+// the report's journals do (`Apr 01 16:16:00 k8s01 microk8s.daemon-k8s-dqlite[…]`).
+const REPORT = (node: string) => `${node}/inspection-report-20260401_162012.tar.gz/inspection-report`;
+const inReport = (node: string, index: number, sizeMB: number, mtime: string, line: number) => {
+  const f = snapshotFile(node, 1, index, sizeMB, mtime, line);
+  return { ...f, node: undefined, source: { path: `${REPORT(node)}/dqlite/list.out`, line } };
+};
+const reportJournal = (node: string) => rec('2026-04-01T06:18:00Z', node, 'snap.microk8s.daemon-k8s-dqlite',
+  'time="2026-04-01T16:18:00+10:00" level=info msg="COMPACT deleted 143 rows from 443 revisions"', `${REPORT(node)}/snap.microk8s.daemon-k8s-dqlite/journal.log`, 7);
 
 ruleTester(rule, {
   valid: [
@@ -41,6 +51,27 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: '004 inspect tarballs: list.out without a host takes the node its report\'s journals name',
+      records: [reportJournal('k8s01'), reportJournal('k8s03')],
+      facts: {
+        dqliteFiles: [
+          inReport('k8s01', 184391735, 215.0, '2026-04-01T06:16:00Z', 18), inReport('k8s01', 184392247, 215.1, '2026-04-01T06:18:00Z', 20),
+          inReport('k8s03', 184391735, 215.0, '2026-04-01T06:16:00Z', 18), inReport('k8s03', 184392247, 215.1, '2026-04-01T06:18:00Z', 20),
+        ],
+      },
+      expect: [{
+        nodes: ['k8s01', 'k8s03'],
+        evidence: [{ path: `${REPORT('k8s01')}/dqlite/list.out`, line: 18 }, { path: `${REPORT('k8s03')}/dqlite/list.out`, line: 20 }],
+        signals: { 'snapshots over 50 MB': 'present', 'snapshots more often than every 5 min': 'present' },
+        facts: { snapshotIntervalSeconds: 120 },
+      }],
+    },
+    {
+      name: 'inspect tarball without journals: list.out stays unattributed (no node guessed)',
+      facts: { dqliteFiles: [inReport('k8s01', 184391735, 215.0, '2026-04-01T06:16:00Z', 18), inReport('k8s01', 184392247, 215.1, '2026-04-01T06:18:00Z', 20)] },
+      expect: [{ nodes: [], evidence: [{ path: `${REPORT('k8s01')}/dqlite/list.out`, line: 18 }] }],
+    },
     {
       name: '004: 215 MB snapshots every ~2 min, 6,071 IPAM handles, lease timeouts',
       records: [leaseTimeout],
