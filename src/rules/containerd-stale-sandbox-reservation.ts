@@ -37,6 +37,8 @@ export default defineRule({
       { step: 'Before the next reboot, drain the sandboxes first', command: 'sudo crictl stopp $(sudo crictl pods -q) && sudo crictl rmp $(sudo crictl pods -q)' },
     ],
     references: ['003_c1675665415870c2.txt#Chain 3: Pod Sandbox Creation Failing — containerd BoltDB Stale State (RC-3)'],
+    // Pods that never get a sandbox stay Pending on that node: this explains the symptom there.
+    supersedes: ['pods-not-progressing'],
     falsePositives: [
       'A single "is reserved for" right after a slow RunPodSandbox is a retry race that clears on its own; the rule wants repeated errors.',
       'CRI-O words it differently ("error reserving pod name"), which is not this containerd state problem.',

@@ -62,7 +62,9 @@ export default defineRule({
     const node = running[0]?.nodeName;
     return {
       findings: [{
-        nodes: node ? [node] : [],
+        // A cluster-level configuration risk, not a fault of the node the one pod happens to
+        // run on: nodes [] (the summary and the runbook name that node).
+        nodes: [],
         summary: `CoreDNS has a single replica (${detail}${node ? `, running as ${podRef(running[0]!)} on ${node}` : ''}): if that node goes down, cluster DNS goes with it.`,
         signals: signals.list(),
         evidence,

@@ -3,7 +3,8 @@ import { SignalSet } from '../engine/signals.js';
 import type { FindingDraft } from '../engine/types.js';
 import { MICROS_PER_MINUTE } from '../model/time.js';
 import {
-  formatDuration, kubeletActedOnPod, podBoundAt, podEvidence, podRef, snapshotTime, stuckPendingPods,
+  formatDuration, kubeletActedOnPod, kubeletEventsFor, podBoundAt, podEvidence, podRef, SANDBOX_FAILURE_REASONS, snapshotTime,
+  stuckPendingPods,
 } from './shared/kubelet.js';
 
 /** Catalog: Pending for more than 5 min before the capture end. */
@@ -12,7 +13,9 @@ const STUCK_FOR = 5 * MICROS_PER_MINUTE;
 /**
  * Pods the kubelet visibly acted on (a waiting reason such as ImagePullBackOff, or kubelet
  * events for the pod) are progressing in the kubelet's eyes, just failing; other rules
- * cover those. What is left are pods the kubelet never touched.
+ * cover those. What is left are pods the kubelet never touched — and pods whose only kubelet
+ * events say it could not create their sandbox (FailedCreatePodSandBox / SandboxChanged):
+ * those never get past their first step either (003: five pods on k8s02).
  */
 export default defineRule({
   id: 'pods-not-progressing',
@@ -37,11 +40,11 @@ export default defineRule({
     ],
     references: ['001_5310979ce87a3858.txt#Symptom', '001_5310979ce87a3858.txt#Quick Reference'],
     candidates: [
-      'pod-watch-stall-after-restart', 'kine-watch-corruption', 'dqlite-write-path-failure',
+      'pod-watch-stall-after-restart', 'kine-watch-corruption', 'dqlite-write-path-failure', 'containerd-stale-sandbox-reservation',
       'pleg-cni-deadlock', 'pleg-orphaned-shims', 'imagefs-eviction-stall', 'evented-pleg-grpc-freeze',
     ],
     falsePositives: [
-      'Pods waiting on an image pull, a missing ConfigMap/Secret or a crash loop are being processed by the kubelet and are not counted.',
+      'Pods waiting on an image pull, a missing ConfigMap/Secret or a crash loop are being processed by the kubelet and are not counted; pods whose only kubelet events are sandbox-creation failures are (they never get past their first step).',
       'Without a capture time (a kubectl-only bundle) the age is measured against the newest timestamp in the state dumps.',
     ],
   },
@@ -53,10 +56,13 @@ export default defineRule({
     if (now === undefined) return { findings, checked: lastChecked };
     const nodes = [...new Set(ctx.facts.pods.map((p) => p.nodeName).filter((n): n is string => Boolean(n)))].sort();
     for (const node of nodes) {
-      const stuck = stuckPendingPods(ctx, node, now, STUCK_FOR).filter((p) => !kubeletActedOnPod(p, ctx));
+      const stuck = stuckPendingPods(ctx, node, now, STUCK_FOR).filter((p) => !kubeletActedOnPod(p, ctx, SANDBOX_FAILURE_REASONS));
+      const sandboxFailures = stuck.flatMap((p) => kubeletEventsFor(ctx, p));
+      const failingPods = new Set(sandboxFailures.map((e) => `${e.involved.namespace}/${e.involved.name}`)).size;
       const signals = new SignalSet()
         .check('bound pods Pending > 5 min', stuck.length > 0, stuck.length ? `${stuck.length} pod(s)` : undefined)
-        .check('no kubelet events for them', stuck.length && hasEvents ? true : undefined);
+        .check('no kubelet events for them', stuck.length && hasEvents ? sandboxFailures.length === 0 : undefined,
+          sandboxFailures.length ? `${failingPods} pod(s) with only sandbox failures (${[...new Set(sandboxFailures.map((e) => e.reason))].sort().join(', ')})` : undefined);
       lastChecked = signals.list();
       if (!stuck.length) continue;
       const bound = stuck.map(podBoundAt).filter((t): t is number => t !== undefined);
@@ -65,7 +71,7 @@ export default defineRule({
       findings.push({
         nodes: [node],
         window: { start: oldest, end: now },
-        summary: `${stuck.length} pod(s) bound to ${node} are still Pending with no container started, the oldest for ${formatDuration(now - oldest)} (${pods.slice(0, 5).join(', ')}${pods.length > 5 ? ', …' : ''}). The kubelet has not acted on them; the differential lists the causes that fit.`,
+        summary: `${stuck.length} pod(s) bound to ${node} are still Pending with no container started, the oldest for ${formatDuration(now - oldest)} (${pods.slice(0, 5).join(', ')}${pods.length > 5 ? ', …' : ''}). ${failingPods ? ` The kubelet could not create a sandbox for ${failingPods} of them (${sandboxFailures.reduce((n, e) => n + e.count, 0)} FailedCreatePodSandBox/SandboxChanged event(s)); the others it has not acted on.` : ' The kubelet has not acted on them.'} The differential lists the causes that fit.`,
         signals: signals.list(),
         evidence: stuck.slice(0, 5).map((p) => podEvidence(p, node)),
         values: { node, pods },

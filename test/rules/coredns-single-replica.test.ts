@@ -1,5 +1,6 @@
 import rule from '../../src/rules/coredns-single-replica.js';
-import { ruleTester } from '../support/rule-tester.js';
+import { describe, expect, it } from 'vitest';
+import { ruleTester, runCase } from '../support/rule-tester.js';
 import { container, pod, workload } from '../support/cluster-builders.js';
 
 // 003: CoreDNS was a single replica on a single node until it was scaled to 2 during the incident.
@@ -30,7 +31,8 @@ ruleTester(rule, {
       name: '003: coredns Deployment with spec.replicas=1 on k8s02',
       facts: { workloads: [coredns(1)], pods: [dnsPod('coredns-7d9f8c6b5-4xk2p', 'k8s02', 1)] },
       expect: [{
-        nodes: ['k8s02'],
+        // Cluster-level configuration risk: no node; the pod's node is in the summary and runbook.
+        nodes: [],
         evidence: [{ path: 'workloads.json', line: 4 }, { path: 'pods.json', line: 1 }],
         minConfidence: 0.99,
         signals: { 'one replica': 'present' },
@@ -41,7 +43,15 @@ ruleTester(rule, {
     {
       name: 'pods only: one Running CoreDNS pod',
       facts: { pods: [dnsPod('coredns-864597b5fd-m8p2x', 'k8s01', 3)] },
-      expect: [{ nodes: ['k8s01'], evidence: [{ path: 'pods.json', line: 3 }], facts: { replicas: 1 } }],
+      expect: [{ nodes: [], evidence: [{ path: 'pods.json', line: 3 }], runbookIncludes: ['one is on k8s01 now'], facts: { replicas: 1 } }],
     },
   ],
+});
+
+describe('coredns-single-replica summary', () => {
+  it('names where the one replica runs (the finding itself is cluster-wide)', () => {
+    const finding = runCase(rule, { facts: { workloads: [coredns(1)], pods: [dnsPod('coredns-7d9f8c6b5-4xk2p', 'k8s02', 1)] } }).findings[0]!;
+    expect(finding.nodes).toEqual([]);
+    expect(finding.summary).toContain('running as kube-system/coredns-7d9f8c6b5-4xk2p on k8s02');
+  });
 });

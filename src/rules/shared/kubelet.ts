@@ -4,6 +4,7 @@ import type { EvidenceItem, RuleContext, SignatureMatch } from '../../engine/typ
 import type {
   KubeletArgsFact, PodFact, ProcessFact, SchedstatFact,
 } from '../../model/facts.js';
+import { newestStateTime } from '../../model/facts.js';
 import type { Goroutine, GoroutineDump } from '../../model/goroutines.js';
 import { MICROS_PER_MINUTE, MICROS_PER_SECOND } from '../../model/time.js';
 import { CONTAINERD_UNIT, KUBELET_UNITS } from '../../model/units.js';
@@ -431,11 +432,21 @@ export function podStartedAnyContainer(pod: PodFact): boolean {
 /** Waiting reasons that show the kubelet did process the pod (image pull, config, crash loop…). */
 const KUBELET_ACTED = /^(?!ContainerCreating$|PodInitializing$).+/;
 
-export function kubeletActedOnPod(pod: PodFact, ctx: RuleContext): boolean {
+/**
+ * Kubelet event reasons (pkg/kubelet/events) saying the pod never got a sandbox: the kubelet
+ * tried, but the pod cannot progress past its first step (003 Chain 3).
+ */
+export const SANDBOX_FAILURE_REASONS: ReadonlySet<string> = new Set(['FailedCreatePodSandBox', 'SandboxChanged', 'FailedPodSandBoxStatus']);
+
+/**
+ * The kubelet processed the pod: a waiting reason of its own (image pull, config, crash loop),
+ * or kubelet events for it — except those whose reason is in `ignoring`.
+ */
+export function kubeletActedOnPod(pod: PodFact, ctx: RuleContext, ignoring: ReadonlySet<string> = new Set()): boolean {
   if ([...pod.containers, ...pod.initContainers].some((c) => c.state === 'waiting' && c.stateReason && KUBELET_ACTED.test(c.stateReason))) {
     return true;
   }
-  return kubeletEventsFor(ctx, pod).length > 0;
+  return kubeletEventsFor(ctx, pod).some((e) => !ignoring.has(e.reason));
 }
 
 export function kubeletEventsFor(ctx: RuleContext, pod: PodFact) {
@@ -451,25 +462,11 @@ export function podBoundAt(pod: PodFact): number | undefined {
 }
 
 /**
- * "Now" for state facts: the capture end, else the newest time any pod/event/node fact
- * carries (a kubectl-only bundle has no log times).
+ * "Now" for state facts: the capture end, else the newest time the state facts carry (a
+ * kubectl-only bundle has no log times).
  */
 export function snapshotTime(ctx: RuleContext): number | undefined {
-  if (ctx.captureEnd !== undefined) return ctx.captureEnd;
-  let latest: number | undefined;
-  const see = (t: number | undefined) => {
-    if (t !== undefined && (latest === undefined || t > latest)) latest = t;
-  };
-  for (const p of ctx.facts.pods) {
-    see(p.creationTimestamp);
-    for (const c of p.conditions) see(c.lastTransitionTime);
-  }
-  for (const e of ctx.facts.events) {
-    see(e.lastTimestamp);
-    see(e.eventTime);
-  }
-  for (const n of ctx.facts.nodes) see(n.ready?.lastHeartbeatTime);
-  return latest;
+  return ctx.captureEnd ?? newestStateTime(ctx.facts);
 }
 
 /**
@@ -516,10 +513,13 @@ export function kubeletSilences(ctx: RuleContext, node: string, minMicros: numbe
 }
 
 /**
- * The last kubelet line the capture kept at or before `ts` (signature matches and restart
- * records): the nearest citable line to where a silence begins.
+ * The last kubelet line at or before `ts`, verbatim: the line a silence begins after
+ * (`ctx.lastRecord`, which the store keeps for every unit and gap). Falls back to the last
+ * signature match or restart record when the store has none.
  */
 export function lastKubeletLineBefore(ctx: RuleContext, node: string, ts: number): EvidenceItem | undefined {
+  const record = ctx.lastRecord(node, KUBELET_UNITS, ts);
+  if (record) return { source: record.source, ts: record.ts, node, text: record.message };
   let best: { ts: number; item: EvidenceItem } | undefined;
   const consider = (t: number | undefined, item: EvidenceItem) => {
     if (t === undefined || t > ts) return;
