@@ -9,7 +9,7 @@ import { parseIpNeigh } from '../parsers/ip-neigh.js';
 import { parseIpRoute } from '../parsers/ip-route.js';
 import { parseIptables } from '../parsers/iptables.js';
 import { parseKubeletArgs } from '../parsers/kubelet-args.js';
-import { parsePgrepCount, parsePgrepList } from '../parsers/pgrep.js';
+import { isPgrepCount, parsePgrepCount, parsePgrepList } from '../parsers/pgrep.js';
 import { parseProcStat, procStatToProcess } from '../parsers/proc-stat.js';
 import { parsePs } from '../parsers/ps.js';
 import { parseSchedstat } from '../parsers/schedstat.js';
@@ -61,7 +61,7 @@ const ipJson: StateHandler = async (member, sink) => {
 const pgrep: StateHandler = async (member, sink) => {
   const body = (await readAll(member)).toString('utf8');
   const ctx = context(member, sink);
-  if (/^\s*\d+\s*$/.test(body)) addFacts(sink, { processCounts: reportStateResult(sink, parsePgrepCount(body, ctx), member.path) }, member.node);
+  if (isPgrepCount(body)) addFacts(sink, { processCounts: reportStateResult(sink, parsePgrepCount(body, ctx), member.path) }, member.node);
   else addFacts(sink, { processes: reportStateResult(sink, parsePgrepList(body, ctx), member.path) }, member.node);
 };
 

@@ -28,10 +28,27 @@ const ECHO_COUNT = /\bpgrep\s+(?:-\S+\s+)*?-[a-zA-Z]*c[a-zA-Z]*\s+(?:-\S+\s+)*['
 // 44
 const COUNT_LINE = /^\s*(\d+)\s*$/;
 
+/**
+ * True when a pgrep capture holds counts (`pgrep -c`), not a listing: a bare number, or an
+ * echoed `pgrep -c PATTERN` command (`$ pgrep -c containerd-shim` then `44`). Callers choose
+ * `parsePgrepCount` then; a `-c` capture read as a listing would give a process with PID 44.
+ */
+export function isPgrepCount(text: string): boolean {
+  const lines = splitLines(text).filter((l) => l.trim() !== '');
+  return lines.length > 0 && lines.every((l) => COUNT_LINE.test(l) || ECHO_COUNT.test(l)) && lines.some((l) => COUNT_LINE.test(l));
+}
+
 /** `pgrep -a` / `-l` output → processes. Never throws. */
 export function parsePgrepList(text: string, ctx: StateParseContext): StateParseResult<ProcessFact[]> {
   const value: ProcessFact[] = [];
   const unparsed: Unparsed[] = [];
+  if (isPgrepCount(text)) {
+    // Counts are not processes: say so instead of listing "PID 44" with no command.
+    splitLines(text).forEach((line, n) => {
+      if (line.trim() !== '') unparsed.push({ path: ctx.path, line: n + 1, reason: 'pgrep -c output (a count, not a process listing)' });
+    });
+    return { value, unparsed, warnings: [] };
+  }
   splitLines(text).forEach((line, n) => {
     if (line.trim() === '') return;
     const m = PID_LINE.exec(line);

@@ -53,7 +53,16 @@ export default defineRule({
       for (const service of LOCK_SERVICES) {
         const all = procs.filter((p) => service.process.test(p.command));
         const pids = new Set(all.map((p) => p.pid));
-        const instances = all.filter((p) => p.ppid === undefined || !pids.has(p.ppid));
+        // `stat /proc/<pid>` captures (the document's check) give a pid and its start (Modify)
+        // time but no command: they date the `pgrep -a` rows of the same pid.
+        const statOf = (pid: number) => procs.find((p) => p.pid === pid && p.command === '' && p.startedAt !== undefined);
+        const stats = new Map<number, ProcessFact>();
+        const instances = all.filter((p) => p.ppid === undefined || !pids.has(p.ppid)).map((p) => {
+          const stat = p.startedAt === undefined ? statOf(p.pid) : undefined;
+          if (!stat) return p;
+          stats.set(p.pid, stat);
+          return { ...p, startedAt: stat.startedAt };
+        });
         if (instances.length < 2) continue;
         const ordered = [...instances].sort((a, b) => (a.startedAt ?? a.pid) - (b.startedAt ?? b.pid));
         const older = ordered[0]!;
@@ -78,6 +87,10 @@ export default defineRule({
           signals: signals.list(),
           evidence: [
             ...instances.map((p) => evidenceFromFact(p.source, psLine(p), node, p.startedAt)),
+            ...instances.flatMap((p) => {
+              const stat = stats.get(p.pid);
+              return stat ? [evidenceFromFact(stat.source, `stat /proc/${p.pid}: Modify ${microsToIso(stat.startedAt!)}`, node, stat.startedAt)] : [];
+            }),
             ...(between ? [{ source: between.record.source, ts: between.ts, node, text: between.record.message }] : []),
             ...probes.slice(0, 2).map((e) => evidenceFromFact(e.source, `${e.reason}: ${e.message}`, node, e.lastTimestamp)),
           ],

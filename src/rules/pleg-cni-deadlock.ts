@@ -112,8 +112,9 @@ export default defineRule({
       for (const b of cni.slice(0, 2)) evidence.push(bucketEvidence(b, node));
       for (const b of relist.slice(0, 2)) evidence.push(bucketEvidence(b, node));
       if (evented) evidence.push(featureGateEvidence(evented, 'EventedPLEG', node));
-      if (longest) {
-        const before = lastKubeletLineBefore(ctx, node, longest.start);
+      // The line each silence begins after (the deadlock can recur: 000 had two).
+      for (const s of silences.slice(-3)) {
+        const before = lastKubeletLineBefore(ctx, node, s.start);
         if (before) evidence.push(before);
       }
       evidence.push(...cappedEvidence(pleg, 2));

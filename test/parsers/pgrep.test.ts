@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePgrepCount, parsePgrepList } from '../../src/parsers/pgrep.js';
+import { isPgrepCount, parsePgrepCount, parsePgrepList } from '../../src/parsers/pgrep.js';
 
 describe('pgrep', () => {
   it('parses the header sample: -a listing and -c count', () => {
@@ -21,5 +21,22 @@ describe('pgrep', () => {
     const unknown = parsePgrepCount('0\n', { path: 'x' });
     expect(unknown.value[0]?.pattern).toBe('?');
     expect(unknown.warnings).toHaveLength(1);
+  });
+});
+
+describe('pgrep -c captures are told from listings', () => {
+  it('isPgrepCount: bare count, echoed -c command + count; never a -a listing', () => {
+    expect(isPgrepCount('44\n')).toBe(true);
+    // 001 k8s03/pgrep-c-containerd-shim.txt
+    expect(isPgrepCount('$ pgrep -c containerd-shim\n44\n')).toBe(true);
+    expect(isPgrepCount('$ sudo pgrep -a buildkitd\n1167402 buildkitd --addr unix:///run/user/1000/buildkit/buildkitd.sock\n')).toBe(false);
+    expect(isPgrepCount('$ pgrep -c containerd-shim\n')).toBe(false);
+    expect(isPgrepCount('')).toBe(false);
+  });
+
+  it('a -c capture handed to the list parser gives no process (not PID 44)', () => {
+    const { value, unparsed } = parsePgrepList('$ pgrep -c containerd-shim\n44\n', { path: 'k8s03/pgrep-c-containerd-shim.txt', node: 'k8s03' });
+    expect(value).toEqual([]);
+    expect(unparsed.map((u) => u.line)).toEqual([1, 2]);
   });
 });

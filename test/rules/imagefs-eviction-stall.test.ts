@@ -46,6 +46,15 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'the last kubelite line before the silence (no signature of its own) is cited verbatim',
+      records: [
+        ...startup,
+        klog('2026-05-16T03:10:09Z', 'k8s02', 'I', 'reflector.go:376] "Caches populated" type="*v1.Node" reflector="k8s.io/client-go/informers/factory.go:160"', LOG, 5),
+        ...containerdSteady('k8s02', '2026-05-16T03:10:00Z', '2026-05-16T03:30:00Z', CTRD, 1),
+      ],
+      expect: [{ nodes: ['k8s02'], evidence: [{ path: LOG, line: 3 }, { path: LOG, line: 5 }] }],
+    },
+    {
       name: '001 FM1: imagefs line at startup, then 20 minutes of silence with pods Pending',
       records: [
         ...startup,

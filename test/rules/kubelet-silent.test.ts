@@ -33,6 +33,15 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: '000: the line before the silence is an ordinary one (SyncLoop ADD), cited verbatim',
+      records: [
+        ...kubeliteSteady('k8s03', '2026-05-18T14:00:00Z', '2026-05-18T14:12:00Z', LOG, 1),
+        klog('2026-05-18T14:12:31Z', 'k8s03', 'I', 'kubelet.go:2437] "SyncLoop ADD" source="api" pods=["arc-runners/k8s-runner-7cf5d-runner-q6w3e"]', LOG, 8689),
+        ...containerdSteady('k8s03', '2026-05-18T14:00:00Z', '2026-05-18T14:30:00Z', CTRD, 1),
+      ],
+      expect: [{ nodes: ['k8s03'], evidence: [{ path: LOG, line: 8689 }], signals: { 'kubelite silent >= 5 min': 'present' } }],
+    },
+    {
       name: '001 FM3 shape: startup line then 15 minutes of silence while containerd keeps logging',
       records: [...kubeliteSteady('k8s03', '2026-05-18T14:00:00Z', '2026-05-18T14:15:00Z', LOG, 1), lastLine, ...containerdSteady('k8s03', '2026-05-18T14:00:00Z', '2026-05-18T14:30:00Z', CTRD, 1)],
       facts: { processes: [process('k8s03', 53319, '/snap/microk8s/8612/kubelite --kubelet-args-file=/var/snap/microk8s/8612/args/kubelet', 'k8s03/ps.txt', 7, { cpuPercent: 0.3 })] },

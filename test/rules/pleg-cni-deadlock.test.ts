@@ -72,6 +72,16 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: '000: the finding cites the last kubelite line before the silence verbatim (an ordinary SyncLoop ADD)',
+      ...deadlock({
+        records: [
+          ...deadlock().records!,
+          klog('2026-05-17T14:15:01Z', 'k8s03', 'I', 'kubelet.go:2437] "SyncLoop ADD" source="api" pods=["arc-runners/k8s-runner-7cf5d-runner-q6w3e"]', LOG, 8689),
+        ],
+      }),
+      expect: [{ nodes: ['k8s03'], evidence: [{ path: LOG, line: 8689 }, { path: KDUMP }], signals: { 'kubelite silent while alive': 'present' } }],
+    },
+    {
       name: '000: silent kubelite, relist behind a CNI ADD, EventedPLEG=false, full IPAM blocks',
       ...deadlock(),
       expect: [{

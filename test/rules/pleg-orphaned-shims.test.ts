@@ -65,6 +65,17 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'the last kubelite line before the silence is cited verbatim even when no signature matches it',
+      ...storm({
+        records: [
+          ...storm().records!,
+          klog('2026-05-22T16:34:23Z', 'k8s03', 'I', 'kubelet.go:2454] "Starting kubelet main sync loop"', LOG, 203, 61234),
+          klog('2026-05-22T16:34:24Z', 'k8s03', 'I', 'reflector.go:376] "Caches populated" type="*v1.Node" reflector="k8s.io/client-go/informers/factory.go:160"', LOG, 204, 61234),
+        ],
+      }),
+      expect: [{ nodes: ['k8s03'], evidence: [{ path: SYS, line: 3 }, { path: LOG, line: 204 }], signals: { 'startup lines then silence >= 10 min': 'present' } }],
+    },
+    {
       name: '001 FM3: restart storm, registered node then 35 minutes of silence, 44 shims vs 27 tasks, frozen schedstat',
       ...storm(),
       expect: [{
