@@ -16,6 +16,8 @@ import { renderJunit } from './report/junit.js';
 import { renderMarkdown, renderTimelineMarkdown } from './report/markdown.js';
 import { renderSarif } from './report/sarif.js';
 import { RULES } from './rules/index.js';
+import { QUERY_HELP, runQuery, type QueryOptions } from './query/query.js';
+import { renderQueryCsv, renderQueryJson, renderQueryTable } from './query/render.js';
 import { renderText, renderTimelineText } from './report/text.js';
 import type { Report, Severity } from './report/types.js';
 import { SEVERITIES, severityRank } from './report/types.js';
@@ -27,6 +29,7 @@ import { createProgress, type Progress } from './cli-progress.js';
 const FORMATS = ['text', 'json'] as const;
 const REPORT_FORMATS = ['text', 'json', 'md', 'html', 'junit', 'sarif'] as const;
 const TIMELINE_FORMATS = ['text', 'json', 'md'] as const;
+const QUERY_FORMATS = ['text', 'json', 'csv'] as const;
 type Format = (typeof REPORT_FORMATS)[number];
 
 interface CommonArgs {
@@ -72,7 +75,7 @@ function totalInputBytes(inputs: string[]): number | undefined {
 }
 
 /** Progress on stderr for long analyses: only on a terminal and without --quiet. */
-function withProgress(options: AnalyzeOptions, inputs: string[], quiet: boolean): Progress {
+function withProgress(options: Pick<AnalyzeOptions, 'onBytes' | 'onProgress'>, inputs: string[], quiet: boolean): Progress {
   const progress = createProgress({ stream: process.stderr, enabled: Boolean(process.stderr.isTTY) && !quiet });
   const total = totalInputBytes(inputs);
   let bytes = 0;
@@ -89,10 +92,7 @@ function withProgress(options: AnalyzeOptions, inputs: string[], quiet: boolean)
 }
 
 function analyzeOptions(args: CommonArgs): AnalyzeOptions {
-  const limits: AnalyzeOptions['limits'] = {};
-  if (args['max-total-bytes'] !== undefined) limits.maxTotalBytes = args['max-total-bytes'];
-  if (args['max-member-bytes'] !== undefined) limits.maxMemberBytes = args['max-member-bytes'];
-  if (args['max-members'] !== undefined) limits.maxMembers = args['max-members'];
+  const limits = limitOptions(args);
   const timeline: NonNullable<AnalyzeOptions['timeline']> = {};
   const since = parseTime(args.since, 'since');
   const until = parseTime(args.until, 'until');
@@ -150,20 +150,32 @@ function renderReport(report: Report, format: Format): string {
   }
 }
 
-function commonOptions<T>(y: Argv<T>) {
+/** Inputs, output, zones and limits: what every command that reads a capture takes. */
+function inputOptions<T>(y: Argv<T>) {
   return y
     .positional('inputs', { describe: 'bundles (.tgz/.tar), directories, files (plain or .gz), or - for stdin', type: 'string', array: true, demandOption: true })
-    .option('format', { alias: 'f', choices: REPORT_FORMATS, default: 'text' as Format, describe: 'report format: text (terminal), json, md (PIR), html (self-contained), junit, sarif', group: 'Output:' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout', group: 'Output:' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or warnings on stderr', group: 'Output:' })
     .option('tz', { type: 'string', default: machineZone(), describe: 'IANA zone for displayed times (JSON is UTC)', group: 'Time:' })
     .option('input-tz', { type: 'string', describe: 'IANA zone in which zone-less timestamps (journalctl short, klog) were printed (default: --tz)', group: 'Time:' })
-    .option('since', { type: 'string', describe: 'timeline from this ISO time', group: 'Time:' })
-    .option('until', { type: 'string', describe: 'timeline until this ISO time', group: 'Time:' })
-    .option('node', { type: 'string', describe: 'timeline of this node only', group: 'Time:' })
     .option('max-total-bytes', { type: 'number', describe: 'stop decompressing after this many bytes in all (default 64 GiB)', group: 'Limits:' })
     .option('max-member-bytes', { type: 'number', describe: 'read at most this many bytes of one member (default 8 GiB)', group: 'Limits:' })
     .option('max-members', { type: 'number', describe: 'read at most this many members per input (default 200000)', group: 'Limits:' });
+}
+
+function commonOptions<T>(y: Argv<T>) {
+  return inputOptions(y)
+    .option('since', { type: 'string', describe: 'timeline from this ISO time', group: 'Time:' })
+    .option('until', { type: 'string', describe: 'timeline until this ISO time', group: 'Time:' })
+    .option('node', { type: 'string', describe: 'timeline of this node only', group: 'Time:' });
+}
+
+function limitOptions(args: CommonArgs): AnalyzeOptions['limits'] {
+  const limits: AnalyzeOptions['limits'] = {};
+  if (args['max-total-bytes'] !== undefined) limits.maxTotalBytes = args['max-total-bytes'];
+  if (args['max-member-bytes'] !== undefined) limits.maxMemberBytes = args['max-member-bytes'];
+  if (args['max-members'] !== undefined) limits.maxMembers = args['max-members'];
+  return limits;
 }
 
 function warnOnStderr(report: Report, quiet: boolean): void {
@@ -185,6 +197,7 @@ async function main(argv: string[]): Promise<void> {
       'analyze a capture (default command)',
       (y) =>
         commonOptions(y)
+          .option('format', { alias: 'f', choices: REPORT_FORMATS, default: 'text' as Format, describe: 'report format: text (terminal), json, md (PIR), html (self-contained), junit, sarif', group: 'Output:' })
           .option('fail-on', { choices: SEVERITIES, describe: 'exit 1 when a finding has at least this severity', group: 'CI:' })
           .option('rules', { type: 'string', describe: 'comma-separated rule ids to run (default: all)', group: 'CI:' }),
       async (args) => {
@@ -209,7 +222,7 @@ async function main(argv: string[]): Promise<void> {
     .command(
       'timeline <inputs..>',
       'the merged, time-ordered timeline of a capture (boots, restarts, signals, findings, events)',
-      (y) => commonOptions(y).option('format', { alias: 'f', choices: TIMELINE_FORMATS, default: 'text' as Format, group: 'Output:' }),
+      (y) => commonOptions(y).option('format', { alias: 'f', choices: TIMELINE_FORMATS, default: 'text' as (typeof TIMELINE_FORMATS)[number], describe: 'text, json or md', group: 'Output:' }),
       async (args) => {
         const inputs = inputArgs(args.inputs);
         const report = await analyze(inputs, analyzeOptions(args as unknown as CommonArgs));
@@ -271,6 +284,38 @@ async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
+      'query <inputs..>',
+      'SQL over the normalized events (SQLite): the last argument is the statement, the others are inputs',
+      (y) =>
+        inputOptions(y)
+          .positional('inputs', { describe: 'bundles, directories, files or -, then the SQL statement (quote it)', type: 'string', array: true, demandOption: true })
+          .option('format', { alias: 'f', choices: QUERY_FORMATS, default: 'text' as (typeof QUERY_FORMATS)[number], describe: 'text (table), json ({columns, rows}) or csv (RFC 4180)', group: 'Output:' })
+          .option('max-rows', { type: 'number', default: 1_000_000, describe: 'rows kept in the result; the output says when more matched', group: 'Output:' })
+          .epilog(QUERY_HELP),
+      async (args) => {
+        const all = inputArgs(args.inputs);
+        if (all.length < 2) throw new UsageError('query needs at least one input and an SQL statement', 'e.g. pleg-analyze query bundle.tgz "SELECT count(*) FROM records"');
+        const sql = all[all.length - 1]!;
+        const inputs = all.slice(0, -1);
+        const maxRows = Number(args['max-rows']);
+        if (!Number.isInteger(maxRows) || maxRows < 1) throw new UsageError(`--max-rows: "${args['max-rows']}" is not a positive whole number`);
+        const common = args as unknown as CommonArgs;
+        const options: QueryOptions = { timezone: common.tz, ...(common['input-tz'] ? { inputZone: common['input-tz'] } : {}), limits: limitOptions(common), stdin: process.stdin, maxRows };
+        const progress = withProgress(options, inputs, args.quiet as boolean);
+        let result;
+        try {
+          result = await runQuery(inputs, sql, options);
+        } finally {
+          progress.done();
+        }
+        const text = args.format === 'json' ? renderQueryJson(result)
+          : args.format === 'csv' ? renderQueryCsv(result)
+            : renderQueryTable(result, { width: process.stdout.columns ?? 120 });
+        emit(text, args.output, inputs);
+        if (result.truncated && !args.quiet) process.stderr.write(`warning: more than ${maxRows} rows matched; only the first ${maxRows} are shown (--max-rows)\n`);
+      },
+    )
+    .command(
       'rules',
       'list the failure-mode catalog',
       (y) => y.option('format', { alias: 'f', choices: FORMATS, default: 'text' as (typeof FORMATS)[number] }),
@@ -294,6 +339,7 @@ async function main(argv: string[]): Promise<void> {
     .example('$0 bundle.tgz --format md -o pir.md --tz Australia/Brisbane', 'a post-incident-review draft in Markdown')
     .example('$0 check fixtures/000-pleg-cni-deadlock --expect golden.json', 'CI regression against a golden file')
     .example('journalctl -o export -u snap.microk8s.daemon-kubelite | $0 -', 'read a journal export from stdin')
+    .example('$0 query bundle.tgz "SELECT node, unit, count(*) FROM records GROUP BY 1, 2"', 'SQL over every normalized log line, finding and fact')
     .example('$0 explain pleg-cni-deadlock', 'the meaning, signals and runbook of one failure mode')
     .example('$0 goroutines kubelite-goroutines.log --min-wait 1m', 'what every goroutine of a dump is waiting on')
     .demandCommand(1, 'give at least one input (a bundle, directory, file or -)')
@@ -322,5 +368,9 @@ main(hideBin(process.argv)).catch((error: unknown) => {
     process.exitCode = 2;
     return;
   }
-  throw error;
+  // A bug of ours, not bad input: one line by default, the stack when asked for.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`pleg-analyze: internal error: ${message} (please report it; PLEG_ANALYZE_DEBUG=1 shows the stack)\n`);
+  if (process.env.PLEG_ANALYZE_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+  process.exitCode = 2;
 });

@@ -7,6 +7,7 @@ export type * from './report/types.js';
 export { SEVERITIES, severityRank } from './report/types.js';
 export { RULES, ruleById } from './rules/index.js';
 export { rulesCatalog, ruleDocMarkdown } from './report/rules-catalog.js';
+export { runQuery, type QueryOptions, type QueryResult, type QueryValue } from './query/query.js';
 export { renderJson } from './report/json.js';
 export { renderText } from './report/text.js';
 export { UsageError, InputError } from './errors.js';

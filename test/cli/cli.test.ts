@@ -147,3 +147,43 @@ describe('CI exit codes', () => {
     }
   });
 });
+
+describe('pleg-analyze query', () => {
+  const FIXTURE = join(__dirname, '..', '..', 'fixtures', '000-pleg-cni-deadlock');
+
+  it('runs SQL over the records of the inputs and prints a table, JSON or CSV', () => {
+    const sql = "SELECT node, count(*) AS n FROM records WHERE unit = 'snap.microk8s.daemon-kubelite' GROUP BY node";
+    const table = run(['query', FIXTURE, sql, '--tz', 'Australia/Brisbane']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/│ node +│ n +│/);
+    expect(table.stdout).toMatch(/│ k8s03 +│ \d+ +│/);
+    expect(table.stdout.trimEnd().endsWith('(1 row)')).toBe(true);
+    const json = JSON.parse(run(['query', FIXTURE, sql, '-f', 'json']).stdout) as { columns: string[]; rows: unknown[][] };
+    expect(json.columns).toEqual(['node', 'n']);
+    expect(json.rows).toHaveLength(1);
+    expect(json.rows[0]![0]).toBe('k8s03');
+    // The count is the kubelite lines of the journal, one record each.
+    expect(json.rows[0]![1]).toBeGreaterThan(1000);
+    expect(run(['query', FIXTURE, sql, '-f', 'csv']).stdout).toBe(`node,n\r\nk8s03,${json.rows[0]![1]}\r\n`);
+  });
+
+  it('exits 2 with one line for a write, a syntax error, or a missing statement', () => {
+    for (const args of [['query', FIXTURE, 'DELETE FROM records'], ['query', FIXTURE, 'SELEC 1'], ['query', 'SELECT 1']]) {
+      const { code, stdout, stderr } = run(args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/^pleg-analyze: (the query must|SQL error|query needs)/);
+    }
+  });
+
+  it('lists the tables in --help and warns when --max-rows cut the result', () => {
+    const help = run(['query', '--help']).stdout;
+    for (const table of ['records', 'findings', 'evidence', 'pods', 'ipam_blocks']) expect(help).toContain(table);
+    expect(help).not.toMatch(/--since|"junit"/);
+    const cut = run(['query', FIXTURE, 'SELECT line FROM records ORDER BY line', '--max-rows', '2', '-f', 'csv']);
+    expect(cut.code).toBe(0);
+    expect(cut.stdout.split('\r\n').filter(Boolean)).toHaveLength(3);
+    expect(cut.stderr).toContain('only the first 2 are shown');
+  });
+});
