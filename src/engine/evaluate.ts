@@ -1,3 +1,4 @@
+import { compareFindings } from './order.js';
 import { microsToIso } from '../model/time.js';
 import {
   severityRank,
@@ -69,6 +70,7 @@ function toFinding(rule: Rule, draft: RuleOutcome['findings'][number]): ReportFi
  */
 export function evaluateRules(rules: readonly Rule[], ctx: RuleContext): EngineResult {
   const result: EngineResult = { findings: [], noise: [], notApplicable: [], rulesEvaluated: [], engineErrors: [] };
+  const about = new Map<ReportFinding, string[]>();
   const checked = new Map<string, ReportSignal[]>();
   const byId = new Map(rules.map((r) => [r.id, r]));
 
@@ -107,31 +109,30 @@ export function evaluateRules(rules: readonly Rule[], ctx: RuleContext): EngineR
       }
       continue;
     }
-    for (const draft of outcome.findings) result.findings.push(toFinding(rule, draft));
+    for (const draft of outcome.findings) {
+      const finding = toFinding(rule, draft);
+      if (draft.about?.length) about.set(finding, draft.about);
+      result.findings.push(finding);
+    }
   }
 
-  linkFindings(result.findings, byId);
+  linkFindings(result.findings, byId, about);
   addDifferentials(result, byId, checked, ctx);
-  result.findings.sort(
-    (a, b) =>
-      Number(a.explainedBy !== undefined) - Number(b.explainedBy !== undefined) ||
-      severityRank(b.severity) - severityRank(a.severity) ||
-      a.id.localeCompare(b.id) ||
-      a.nodes.join(',').localeCompare(b.nodes.join(',')),
-  );
+  result.findings.sort(compareFindings);
   return result;
 }
 
-function linkFindings(findings: ReportFinding[], byId: Map<string, Rule>): void {
+function linkFindings(findings: ReportFinding[], byId: Map<string, Rule>, about: ReadonlyMap<ReportFinding, string[]>): void {
+  const concerned = (f: ReportFinding) => [...f.nodes, ...(about.get(f) ?? [])];
   for (const finding of findings) {
     const meta = byId.get(finding.id)?.meta;
     if (!meta) continue;
     for (const other of findings) {
-      if (other === finding || !overlapsOrClusterWide(finding, other)) continue;
-      if (meta.supersedes?.includes(other.id) && other.kind === 'symptom') {
+      if (other === finding) continue;
+      if (meta.supersedes?.includes(other.id) && other.kind === 'symptom' && overlaps(finding.nodes, other.nodes)) {
         other.explainedBy = [...new Set([...(other.explainedBy ?? []), finding.id])].sort();
       }
-      if (meta.causes?.includes(other.id)) {
+      if (meta.causes?.includes(other.id) && overlaps(concerned(finding), concerned(other))) {
         if (!finding.causes.includes(other.id)) finding.causes.push(other.id);
         if (!other.causedBy.includes(finding.id)) other.causedBy.push(finding.id);
       }
@@ -141,10 +142,6 @@ function linkFindings(findings: ReportFinding[], byId: Map<string, Rule>): void 
     f.causes.sort();
     f.causedBy.sort();
   }
-}
-
-function overlapsOrClusterWide(a: ReportFinding, b: ReportFinding): boolean {
-  return overlaps(a.nodes, b.nodes);
 }
 
 function addDifferentials(

@@ -61,6 +61,11 @@ export interface EvidenceItem {
 
 export interface FindingDraft {
   nodes: string[];
+  /**
+   * Nodes the finding is about without being observed on them (stale VXLAN routes sit on the
+   * peers but lead to the target node). Causal links match on these as well as on `nodes`.
+   */
+  about?: string[];
   window?: { start: number; end: number };
   /** One paragraph with this incident's values filled in. */
   summary: string;

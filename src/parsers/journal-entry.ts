@@ -100,8 +100,10 @@ export function journalEntryToRecord(fields: JournalFields, ctx: EntryContext): 
 }
 
 /**
- * Emits a `boot` marker for the first entry of each host and whenever the boot id changes
- * between consecutive entries of the same host (merged multi-host journals interleave).
+ * Emits a `boot` marker where the boot id changes between consecutive entries of the same
+ * host (merged multi-host journals interleave), as journalctl prints `-- Boot <id> --`. The
+ * first entry of a host is not a boot: an export taken with `--since` starts mid-boot, and
+ * journals of several nodes that start together are not a simultaneous reboot.
  */
 export class BootTracker {
   private readonly lastBoot = new Map<string, string>();
@@ -110,8 +112,10 @@ export class BootTracker {
     const bootId = record.bootId;
     if (!bootId) return undefined;
     const host = record.node ?? '';
-    if (this.lastBoot.get(host) === bootId) return undefined;
+    const previous = this.lastBoot.get(host);
+    if (previous === bootId) return undefined;
     this.lastBoot.set(host, bootId);
+    if (previous === undefined) return undefined;
     const marker: JournalMarker = { kind: 'boot', bootId, source: record.source, text: `-- Boot ${bootId} --` };
     if (record.ts !== undefined) marker.ts = record.ts;
     if (record.node) marker.node = record.node;

@@ -43,6 +43,9 @@ const SPEC_ROLES: Record<string, Column> = {
 const ECHO_SPEC = /\bps\b.*?(?:\s-[a-zA-Z]*o|\s[a-zA-Z]*o|\s--format|\s-O)[\s=]+(\S+)/;
 // Mon Sep 29 18:27:57 2025
 const LSTART = /^(?:\w{3})\s+(\w{3})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})$/;
+// `date -Iseconds` / `date` printed before the listing ("$ date -Iseconds; ps aux | grep …"):
+// 2026-05-18T00:15:41+10:00   |   Mon May 18 00:15:41 AEST 2026
+const DATE_LINE = /^\s*(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?|\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d(?: [A-Z][A-Za-z0-9+-]*)? \d{4})\s*$/;
 // "  \_ pause", " |   \_ aws-k8s-agent"
 const FOREST_PREFIX = /^[\s|]*\\_\s+/;
 
@@ -150,6 +153,7 @@ export function parsePs(text: string, ctx: StateParseContext): StateParseResult<
       if (fromSpec) layout = fromSpec;
       const reason = fromSpec ? 'echoed ps command (columns taken from it)'
         : line.trim() === '--' ? 'grep separator'
+          : DATE_LINE.test(line) ? 'date output (when the listing was taken)'
           : /^\s*\d/.test(line) ? row : 'not a process row';
       unparsed.push({ path: ctx.path, line: lineNo, reason });
       continue;

@@ -1,3 +1,4 @@
+import { compareFindings } from '../engine/order.js';
 import {
   code, em, heading, link, para, sev, strong, text,
   type Block, type Inline, type PirDocument,
@@ -34,17 +35,9 @@ export function where(nodes: readonly string[]): string {
   return nodes.length ? nodes.join(', ') : 'the cluster';
 }
 
-/** Most severe first; failure modes before symptoms; explained symptoms last. */
+/** Most severe first; failure modes before symptoms; explained symptoms last (the engine's order). */
 export function sortFindings(findings: readonly ReportFinding[]): ReportFinding[] {
-  return [...findings].sort(
-    (a, b) =>
-      Number(a.explainedBy !== undefined) - Number(b.explainedBy !== undefined) ||
-      severityRank(b.severity) - severityRank(a.severity) ||
-      Number(a.kind === 'symptom') - Number(b.kind === 'symptom') ||
-      b.confidence - a.confidence ||
-      a.id.localeCompare(b.id) ||
-      a.nodes.join(',').localeCompare(b.nodes.join(',')),
-  );
+  return [...findings].sort(compareFindings);
 }
 
 export function liveFindings(report: Report): ReportFinding[] {
@@ -57,8 +50,19 @@ export function highestSeverity(report: Report): Severity | 'none' {
 
 const overlaps = (a: readonly string[], b: readonly string[]) => a.length === 0 || b.length === 0 || a.some((n) => b.includes(n));
 
+/**
+ * The standing findings `from` names in `ids` (its causes or causedBy): those on the same
+ * nodes; for an id with none there, those that name `from` back (the engine links a cause to
+ * an effect on other nodes when the effect is about the cause's node, e.g. stale VXLAN routes).
+ */
 function relatedById(report: Report, from: ReportFinding, ids: readonly string[]): ReportFinding[] {
-  return sortFindings(report.findings.filter((f) => f !== from && !f.explainedBy && ids.includes(f.id) && overlaps(f.nodes, from.nodes)));
+  const related: ReportFinding[] = [];
+  for (const id of new Set(ids)) {
+    const candidates = report.findings.filter((f) => f !== from && !f.explainedBy && f.id === id);
+    const sameNodes = candidates.filter((f) => overlaps(f.nodes, from.nodes));
+    related.push(...(sameNodes.length ? sameNodes : candidates.filter((f) => f.causes.includes(from.id) || f.causedBy.includes(from.id))));
+  }
+  return sortFindings(related);
 }
 
 /**
@@ -155,18 +159,25 @@ export function podsOf(f: ReportFinding): string[] {
 }
 
 /**
- * The title names the outage: among the most severe standing findings, the one at the end of
- * the longest causal chain (what responders saw), then one on named nodes, then the most confident.
+ * The finding that names the outage: among the most severe standing findings, the one at the
+ * end of the longest causal chain (what responders saw), then one on named nodes, then the
+ * most confident. Undefined when nothing stands.
  */
-export function reportTitle(report: Report): string {
+export function headlineFinding(report: Report): ReportFinding | undefined {
   const live = liveFindings(report);
-  if (live.length === 0) return 'Post Incident Review: no failure mode found';
+  if (live.length === 0) return undefined;
   const chains = causalChains(report);
   const chainLength = (f: ReportFinding) => Math.max(0, ...chains.filter((c) => c[0] === f).map((c) => c.length));
-  const top = live
+  return live
     .filter((f) => f.severity === live[0]!.severity)
-    .sort((a, b) => chainLength(b) - chainLength(a) || Number(b.nodes.length > 0) - Number(a.nodes.length > 0))[0]!;
-  const chain = chains.filter((c) => c[0] === top).sort((a, b) => b.length - a.length)[0];
+    .sort((a, b) => chainLength(b) - chainLength(a) || Number(b.nodes.length > 0) - Number(a.nodes.length > 0))[0];
+}
+
+/** The PIR title: the headline finding, where, and the root cause its chain ends in. */
+export function reportTitle(report: Report): string {
+  const top = headlineFinding(report);
+  if (!top) return 'Post Incident Review: no failure mode found';
+  const chain = causalChains(report).filter((c) => c[0] === top).sort((a, b) => b.length - a.length)[0];
   const root = chain && chain.length > 1 ? chain[chain.length - 1] : undefined;
   return oneLine(`Post Incident Review: ${where(top.nodes)} — ${top.title}${root ? ` (root cause: ${root.title})` : ''}`);
 }

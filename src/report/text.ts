@@ -1,3 +1,4 @@
+import { headlineFinding } from './pir.js';
 import Table from 'cli-table3';
 import { oneLine, visibleControls } from './sanitize.js';
 import type { Report, ReportFinding, Severity } from './types.js';
@@ -30,9 +31,13 @@ function findingsTable(report: Report, options: TextOptions): string {
   const live = report.findings.filter((f) => !f.explainedBy);
   if (live.length === 0) return 'No findings.';
   const width = Math.max(60, options.width);
-  const fixed = { sev: 10, conf: 6, nodes: Math.min(18, Math.floor(width * 0.15)) };
+  const nodesText = (f: ReportFinding) => f.nodes.join(', ') || 'cluster';
+  const longestNodes = Math.max(...live.map((f) => nodesText(f).length)) + 2;
+  const fixed = { sev: 10, conf: 6, nodes: Math.min(longestNodes, 18, Math.floor(width * 0.15)) };
   const rest = width - fixed.sev - fixed.conf - fixed.nodes - 13;
-  const idWidth = Math.max(18, Math.floor(rest * 0.4));
+  // Rule ids are what `explain` takes: shown whole whenever the title keeps 16 columns.
+  const longestId = Math.max(...live.map((f) => f.id.length)) + 2;
+  const idWidth = Math.max(18, Math.min(longestId, rest - 16));
   const titleWidth = Math.max(16, rest - idWidth);
   const table = new Table({
     head: ['severity', 'finding', 'nodes', 'conf', 'what'],
@@ -44,7 +49,7 @@ function findingsTable(report: Report, options: TextOptions): string {
     table.push([
       paint(f.severity, SEVERITY_COLOUR[f.severity], options.color),
       f.id,
-      f.nodes.join(', ') || 'cluster',
+      nodesText(f),
       f.confidence.toFixed(2),
       clip(oneLine(f.title), titleWidth * 3),
     ]);
@@ -52,11 +57,7 @@ function findingsTable(report: Report, options: TextOptions): string {
   return table.toString();
 }
 
-function mostSevere(report: Report): ReportFinding | undefined {
-  return report.findings.find((f) => !f.explainedBy);
-}
-
-/** The terminal report: findings table, the top of the timeline, the runbook of the most severe finding. */
+/** The terminal report: findings table, the top of the timeline, the runbook of the finding the PIR is titled after. */
 export function renderText(report: Report, options: TextOptions): string {
   const zone = report.timezone;
   const out: string[] = [];
@@ -76,7 +77,7 @@ export function renderText(report: Report, options: TextOptions): string {
     out.push(`Known noise: ${report.noise.map((n) => `${n.id} ×${n.count}`).join(', ')}`);
   }
 
-  const top = mostSevere(report);
+  const top = headlineFinding(report);
   if (top) {
     out.push('');
     out.push(paint(`${top.id} — ${oneLine(top.title)}`, BOLD, options.color));

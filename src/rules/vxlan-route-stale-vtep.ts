@@ -186,6 +186,7 @@ function toFinding(ctx: RuleContext, group: Group, hasNeighbours: boolean, crash
     : `; ${who}'s VTEP is not in the capture (no annotation), so only the unresolved neighbour shows the gateway is wrong.`;
   return {
     nodes: peers,
+    ...(target ? { about: [target] } : {}),
     summary: `${peers.join(', ')} route ${subnets.length} pod subnet(s) of ${who} (${subnets.join(' ')}) on vxlan.calico via ${gateways.join(', ')}${vtepText}${neighText} Cross-node traffic to and from ${who}'s pods is blackholed until the routes are replaced.`,
     signals: signals.list(),
     evidence,

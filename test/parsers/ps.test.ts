@@ -60,7 +60,8 @@ describe('parsePs: operator transcripts', () => {
       '2026-05-18T00:15:41+10:00',
       'root     1432187  0.8  3.4 3124552 1128440 ?     Ssl  May17  17:38 /snap/microk8s/8612/kubelite --kubelet-args-file=/var/snap/microk8s/8612/args/kubelet',
     ].join('\n');
-    const { value } = parsePs(text, { path: 'k8s03/ps-kubelite.txt', node: 'k8s03' });
+    const { value, unparsed } = parsePs(text, { path: 'k8s03/ps-kubelite.txt', node: 'k8s03' });
+    expect(unparsed.map((u) => u.reason)).toEqual(['echoed ps command (columns taken from it)', 'date output (when the listing was taken)']);
     expect(value).toHaveLength(1);
     expect(value[0]).toMatchObject({ pid: 1432187, cpuPercent: 0.8, user: 'root', node: 'k8s03' });
     expect(value[0]!.command).toMatch(/^\/snap\/microk8s\/8612\/kubelite /);

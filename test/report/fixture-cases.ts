@@ -24,12 +24,13 @@ export function fixtureCases(): FixtureCase[] {
     const expected = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     const listed = Array.isArray(expected.inputs) ? (expected.inputs as string[]) : ['.'];
     const zone = (key: string) => (typeof expected[key] === 'string' ? (expected[key] as string) : undefined);
-    const inputZone = zone('inputZone') ?? zone('inputTimezone');
+    const inputZone = zone('inputZone') ?? zone('inputTimezone') ?? zone('timezone') ?? 'Australia/Brisbane';
     cases.push({
       name,
       dir,
       inputs: listed.map((p) => (isAbsolute(p) ? p : join(dir, p))),
-      timezone: zone('timezone') ?? 'UTC',
+      // The fixtures are captures of Brisbane (AEST) nodes, as the fixture suite reads them.
+      timezone: zone('timezone') ?? 'Australia/Brisbane',
       ...(inputZone ? { inputZone } : {}),
       expected,
     });

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../../src/analyze.js';
+import { makeTempDir } from '../bundle/helpers.js';
 import rule from '../../src/rules/simultaneous-reboot.js';
 import schedulerStall from '../../src/rules/scheduler-informer-stall.js';
 import { ruleTester, runCase } from '../support/rule-tester.js';
@@ -73,5 +77,40 @@ describe('simultaneous-reboot causal links', () => {
     expect(stall.nodes).toEqual(['k8s02']);
     expect(reboot.causes).toEqual(['scheduler-informer-stall']);
     expect(stall.causedBy).toEqual(['simultaneous-reboot']);
+  });
+});
+
+describe('simultaneous-reboot on journal exports', () => {
+  /** `journalctl -o export --since …` of one node: entries of one boot, from `start` every minute. */
+  function exportOf(host: string, bootId: string, start: number, entries: number): string {
+    return Array.from({ length: entries }, (_, i) => [
+      `__REALTIME_TIMESTAMP=${start + i * 60_000_000}`,
+      `_BOOT_ID=${bootId}`,
+      `_HOSTNAME=${host}`,
+      'SYSLOG_IDENTIFIER=microk8s.daemon-kubelite',
+      '_SYSTEMD_UNIT=snap.microk8s.daemon-kubelite.service',
+      `MESSAGE=I0605 06:0${i}:00.000000 4502 kubelet.go:2566] "SyncLoop (probe)" probe="readiness" status="ready"`,
+      '',
+    ].join('\n')).join('\n');
+  }
+
+  it('does not take the start of each node\'s export for a boot (captures taken together)', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const start = Date.UTC(2026, 5, 4, 20, 0, 0) * 1000;
+      writeFileSync(join(dir, 'k8s01.export'), exportOf('k8s01', bootIds[0]!, start, 5));
+      writeFileSync(join(dir, 'k8s02.export'), exportOf('k8s02', bootIds[1]!, start + 2_000_000, 5));
+      const report = await analyze(dir);
+      expect(report.inputs.map((i) => i.kind)).toEqual(['journald-export', 'journald-export']);
+      expect(report.findings.map((f) => f.id)).not.toContain('simultaneous-reboot');
+
+      // A boot id change inside each export is a boot: now both nodes rebooted together.
+      writeFileSync(join(dir, 'k8s01.export'), `${exportOf('k8s01', bootIds[0]!, start, 3)}\n${exportOf('k8s01', bootIds[2]!, start + 600_000_000, 2)}`);
+      writeFileSync(join(dir, 'k8s02.export'), `${exportOf('k8s02', bootIds[1]!, start, 3)}\n${exportOf('k8s02', '77aa00bb11cc22dd33ee44ff55006611', start + 660_000_000, 2)}`);
+      const rebooted = await analyze(dir);
+      expect(rebooted.findings.find((f) => f.id === 'simultaneous-reboot')?.nodes).toEqual(['k8s01', 'k8s02']);
+    } finally {
+      cleanup();
+    }
   });
 });

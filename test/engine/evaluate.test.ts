@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { createRuleContext } from '../../src/engine/context.js';
+import { defineRule } from '../../src/engine/define-rule.js';
+import { evaluateRules } from '../../src/engine/evaluate.js';
+import { EventStore } from '../../src/engine/store.js';
+import type { FindingDraft, Rule, RuleMeta } from '../../src/engine/types.js';
+
+function meta(title: string, extra: Partial<RuleMeta> = {}): RuleMeta {
+  return {
+    title, severity: 'high', kind: 'failure-mode', symptoms: '-', why: '-', inputs: [],
+    signals: [{ name: 'seen', description: 'seen', weight: 1 }], runbook: [], references: [], falsePositives: [], ...extra,
+  };
+}
+
+function fixed(id: string, drafts: Array<Partial<FindingDraft>>, extra: Partial<RuleMeta> = {}): Rule {
+  return defineRule({
+    id,
+    meta: meta(id, extra),
+    evaluate: () => ({
+      findings: drafts.map((d) => ({ nodes: [], summary: id, signals: [{ name: 'seen', state: 'present' as const }], evidence: [], values: {}, ...d })),
+      checked: [],
+    }),
+  });
+}
+
+const ctx = () => createRuleContext(new EventStore());
+
+describe('evaluateRules: causal links', () => {
+  it('links a cause to an effect on the same node, and not across nodes', () => {
+    const result = evaluateRules([
+      fixed('watch-broken', [{ nodes: ['k8s03'] }], { causes: ['routes-stale'] }),
+      fixed('routes-stale', [{ nodes: ['k8s01'] }]),
+    ], ctx());
+    expect(result.findings.find((f) => f.id === 'watch-broken')!.causes).toEqual([]);
+  });
+
+  it('links across nodes through the nodes a finding is about (stale routes on peers, leading to k8s03)', () => {
+    const result = evaluateRules([
+      fixed('watch-broken', [{ nodes: ['k8s03'] }], { causes: ['routes-stale'] }),
+      fixed('routes-stale', [{ nodes: ['k8s01', 'k8s02'], about: ['k8s03'] }]),
+    ], ctx());
+    expect(result.findings.find((f) => f.id === 'watch-broken')!.causes).toEqual(['routes-stale']);
+    expect(result.findings.find((f) => f.id === 'routes-stale')!.causedBy).toEqual(['watch-broken']);
+    expect(result.findings.find((f) => f.id === 'routes-stale')!.nodes).toEqual(['k8s01', 'k8s02']);
+  });
+
+  it('does not explain a symptom on a node the failure is only about', () => {
+    const result = evaluateRules([
+      fixed('routes-stale', [{ nodes: ['k8s01'], about: ['k8s03'] }], { supersedes: ['node-quiet'] }),
+      fixed('node-quiet', [{ nodes: ['k8s03'] }], { kind: 'symptom' }),
+    ], ctx());
+    expect(result.findings.find((f) => f.id === 'node-quiet')!.explainedBy).toBeUndefined();
+  });
+});
+
+describe('evaluateRules: a rule that throws', () => {
+  it('is reported in engineErrors and the other rules still run', () => {
+    const broken = defineRule({ id: 'broken', meta: meta('broken'), evaluate: () => { throw new TypeError("Cannot read properties of undefined (reading 'nodeName')"); } });
+    const result = evaluateRules([broken, fixed('works', [{ nodes: ['k8s01'] }])], ctx());
+    expect(result.engineErrors).toEqual([{ rule: 'broken', message: "Cannot read properties of undefined (reading 'nodeName')" }]);
+    expect(result.findings.map((f) => f.id)).toEqual(['works']);
+  });
+});
