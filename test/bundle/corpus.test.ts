@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { inspectLayout } from '../../src/bundle/node.js';
 import { readAll } from './helpers.js';
+import { INSPECT_CORPUS } from '../support/shared.js';
 
-const CORPUS = '/work/shared/corpora/microk8s-inspect/inspection-report-20241029_182134.tar.gz';
+const CORPUS = INSPECT_CORPUS;
 
 describe('microk8s inspect corpus', () => {
   it('reads or skips (with a reason) every regular file, and sniffs the key members', async () => {

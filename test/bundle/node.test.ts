@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { attributeNode, inspectLayout } from '../../src/bundle/node.js';
+import { SHARED_SAMPLES } from '../support/shared.js';
 
 const b = (s: string) => Buffer.from(s);
 
@@ -11,7 +12,7 @@ describe('attributeNode', () => {
   });
 
   it('takes the journalctl host column only when it is constant', () => {
-    const head = readFileSync('/work/shared/samples/pleg-unhealthy__k3s-2370-b.txt');
+    const head = readFileSync(`${SHARED_SAMPLES}/pleg-unhealthy__k3s-2370-b.txt`);
     expect(attributeNode('journal.log', head, 'journalctl-text')).toBe('worker9');
     const mixed = b('May 17 05:59:38 k8s01 kubelite[1]: a\nMay 17 05:59:39 k8s02 kubelite[1]: b\n');
     expect(attributeNode('journal.log', mixed, 'journalctl-text')).toBeUndefined();
@@ -25,7 +26,7 @@ describe('attributeNode', () => {
     expect(attributeNode('pods.json', b(pods), 'kubectl-json')).toBe('k8s02');
     const spread = '{"apiVersion":"v1","kind":"PodList","items":[{"spec":{"nodeName":"k8s02"}},{"spec":{"nodeName":"k8s03"}}]}';
     expect(attributeNode('pods.json', b(spread), 'kubectl-json')).toBeUndefined();
-    const nodeList = readFileSync('/work/shared/samples/healthy-kubelet__inspection-nodelist-json.txt');
+    const nodeList = readFileSync(`${SHARED_SAMPLES}/healthy-kubelet__inspection-nodelist-json.txt`);
     expect(attributeNode('nodes.json', nodeList, 'kubectl-json')).toBeUndefined();
   });
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { openBundle } from '../../src/bundle/open.js';
 import { IP_ROUTE, JOURNAL_K8S03, makeTempDir, readAll } from './helpers.js';
+import { SHARED_SAMPLES } from '../support/shared.js';
 
 const MTIME_S = 1_779_000_000; // 2026-05-17T06:40:00Z
 let tmp: { dir: string; cleanup: () => void };
@@ -198,7 +199,7 @@ describe('openBundle: directories, files, stdin', () => {
 
 describe('openBundle: samples header', () => {
   it('blanks the header but keeps its newlines in head and chunks()', async () => {
-    const input = '/work/shared/samples/vxlan-route__felix-2953-ip-route.txt';
+    const input = `${SHARED_SAMPLES}/vxlan-route__felix-2953-ip-route.txt`;
     const original = readFileSync(input);
     const { members } = await readAll([input]);
     expect(members).toHaveLength(1);

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { blankSamplesHeader, samplesHeaderLength } from '../../src/bundle/samples-header.js';
 import { sniffKind } from '../../src/bundle/sniff.js';
 import type { MemberKind } from '../../src/bundle/types.js';
+import { SHARED_CORPORA, SHARED_SAMPLES } from '../support/shared.js';
 
-const SAMPLES = '/work/shared/samples';
+const SAMPLES = SHARED_SAMPLES;
 const sample = (name: string): Buffer => blankSamplesHeader(readFileSync(`${SAMPLES}/${name}`).subarray(0, 64 * 1024));
 const text = (s: string, path = 'x') => sniffKind(Buffer.from(s), path);
 
@@ -47,7 +48,7 @@ describe('sniffKind on real samples', () => {
 
   it('recognises the peer goroutine corpora', () => {
     for (const f of ['panicparse-static_panicweb.txt', 'panicparse-static_panic_race.txt']) {
-      expect(sniffKind(readFileSync(`/work/shared/corpora/goroutines/${f}`), f)).toEqual({ kind: 'goroutine-dump' });
+      expect(sniffKind(readFileSync(`${SHARED_CORPORA}/goroutines/${f}`), f)).toEqual({ kind: 'goroutine-dump' });
     }
   });
 });

@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSPECT_CORPUS } from '../support/shared.js';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
-const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpora', 'microk8s-inspect', 'inspection-report-20241029_182134.tar.gz');
+const CORPUS = INSPECT_CORPUS;
 
 function run(args: string[], input?: string) {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });

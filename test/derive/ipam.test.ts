@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeHandles, analyzeIpam, blockInvariantErrors, ordinalToIp } from '../../src/derive/ipam.js';
 import { parseKubernetesObjects } from '../../src/parsers/kubectl.js';
 import type { IpamBlockFact, IpamHandleFact } from '../../src/model/facts.js';
+import { SHARED_SAMPLES } from '../support/shared.js';
 
 const data = (name: string): string => readFileSync(new URL(`../data/kube/${name}`, import.meta.url), 'utf8');
 const blocks = parseKubernetesObjects(data('ipamblocks-pir000.json'), { path: 'ipamblocks.json' }).value.ipamBlocks!;
@@ -76,7 +77,7 @@ describe('invariants (calicoctl ipam check)', () => {
     ]);
   });
   it('the cut-off cni-plugin#749 block: allocations without attributes are unknown, not stale', () => {
-    const text = readFileSync('/work/shared/samples/calico-ipam__cni-plugin-749-ipamblock-yaml.txt', 'utf8');
+    const text = readFileSync(`${SHARED_SAMPLES}/calico-ipam__cni-plugin-749-ipamblock-yaml.txt`, 'utf8');
     const cut = parseKubernetesObjects(text, { path: 'b.yaml' }).value.ipamBlocks!;
     const [a] = analyzeIpam(cut, []).blocks;
     expect(a).toMatchObject({ used: 6, unknown: 6, stale: 0, live: 0, free: 58 });

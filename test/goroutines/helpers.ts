@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { SHARED_CORPORA, SHARED_SAMPLES } from '../support/shared.js';
 
-export const SAMPLES = '/work/shared/samples';
-export const CORPORA = '/work/shared/corpora/goroutines';
+export const SAMPLES = SHARED_SAMPLES;
+export const CORPORA = `${SHARED_CORPORA}/goroutines`;
 
 /** A shared sample without its 4-line `# source/# what/# format/# ---` header. */
 export function sample(name: string): string {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/rules/index.js';
+import { SHARED_DIR } from '../support/shared.js';
 
 /**
  * Parity with the catalog (../shared/docs/failure-modes.md): every `###` id and every
@@ -9,7 +10,7 @@ import { RULES } from '../../src/rules/index.js';
  * one fixture's expectations. No exemption lists.
  */
 const ROOT = join(__dirname, '..', '..');
-const CATALOG = readFileSync(join(ROOT, '..', 'shared', 'docs', 'failure-modes.md'), 'utf8');
+const CATALOG = readFileSync(join(SHARED_DIR, 'docs', 'failure-modes.md'), 'utf8');
 const catalogIds = [...CATALOG.matchAll(/^### `([a-z0-9-]+)`/gm)].map((m) => m[1]!);
 const noiseIds = [...CATALOG.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]!);
 const allIds = [...catalogIds, ...noiseIds].sort();

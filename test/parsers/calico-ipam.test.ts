@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseKubernetesObjects } from '../../src/parsers/kubectl.js';
 import { blockNameToCidr, cidrSize, cidrToBlockName, ipamBlockFromObject, ipamHandleFromObject } from '../../src/parsers/calico-ipam.js';
+import { SHARED_SAMPLES } from '../support/shared.js';
 
 const data = (name: string): string => readFileSync(new URL(`../data/kube/${name}`, import.meta.url), 'utf8');
 
@@ -63,7 +64,7 @@ describe('Calico IPAM: v3.13 shape', () => {
   });
 
   it('the real cut-off YAML of cni-plugin#749: warns, keeps the block', () => {
-    const text = readFileSync('/work/shared/samples/calico-ipam__cni-plugin-749-ipamblock-yaml.txt', 'utf8');
+    const text = readFileSync(`${SHARED_SAMPLES}/calico-ipam__cni-plugin-749-ipamblock-yaml.txt`, 'utf8');
     const { value, warnings } = parseKubernetesObjects(text, { path: 'ipamblocks.yaml' });
     const block = value.ipamBlocks![0]!;
     expect(block).toMatchObject({ name: '100-64-3-0-26', cidr: '100.64.3.0/26', node: 'kworker-be-sandbox-iz2-bap004', size: 64, deleted: false, source: { line: 5 } });

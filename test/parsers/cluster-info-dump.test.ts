@@ -4,8 +4,9 @@ import { logLineTime, parseClusterInfoDump } from '../../src/parsers/cluster-inf
 import type { LogRecord } from '../../src/model/records.js';
 import { isoToMicros } from '../../src/model/time.js';
 import { ParseError } from '../../src/parsers/types.js';
+import { INSPECT_CORPUS } from '../support/shared.js';
 
-const CORPUS = '/work/shared/corpora/microk8s-inspect/inspection-report-20241029_182134.tar.gz';
+const CORPUS = INSPECT_CORPUS;
 const t = (iso: string): number => isoToMicros(iso)!;
 
 async function* chunked(text: string | Buffer, size: number): AsyncGenerator<Buffer> {

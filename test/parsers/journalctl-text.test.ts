@@ -6,10 +6,11 @@ import type { JournalMarker, LogRecord, Unparsed } from '../../src/model/records
 import type { LogParseOptions } from '../../src/parsers/types.js';
 import { parseJournalctlCat, parseJournalctlText } from '../../src/parsers/journalctl-text.js';
 import { chunksOf } from '../../src/parsers/line-splitter.js';
+import { INSPECT_CORPUS, SHARED_SAMPLES } from '../support/shared.js';
 
 const DATA = 'test/data/journald/';
-const SAMPLES = '/work/shared/samples/';
-const INSPECT = '/work/shared/corpora/microk8s-inspect/inspection-report-20241029_182134.tar.gz';
+const SAMPLES = `${SHARED_SAMPLES}/`;
+const INSPECT = INSPECT_CORPUS;
 const BOOT2 = 'a81c44d2f9e04b7d9c2e6f1a3b5d7e90';
 /** 2026-06-01T00:00:00Z: capture time for the generated node journal. */
 const JUNE_2026 = Date.UTC(2026, 5, 1) * 1000;
@@ -280,7 +281,7 @@ describe('parseJournalctlText: line grammar', () => {
   });
 });
 
-describe('parseJournalctlText: real samples (/work/shared/samples)', () => {
+describe('parseJournalctlText: real samples (shared samples)', () => {
   it('pleg-unhealthy__k3s-2370-b: rsyslog-style days, 6 records', async () => {
     const { records, stats } = await parse(sample('pleg-unhealthy__k3s-2370-b.txt'), { referenceTime: Date.UTC(2020, 9, 9) * 1000 });
     expect(stats).toEqual({ records: 6, unparsed: 0, yearInferred: 2020 });

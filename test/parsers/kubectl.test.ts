@@ -4,9 +4,10 @@ import fc from 'fast-check';
 import { parseKubernetesObjects } from '../../src/parsers/kubectl.js';
 import { ParseError } from '../../src/parsers/types.js';
 import { isoToMicros } from '../../src/model/time.js';
+import { SHARED_SAMPLES } from '../support/shared.js';
 
 const data = (name: string): string => readFileSync(new URL(`../data/kube/${name}`, import.meta.url), 'utf8');
-const sample = (name: string): string => readFileSync(`/work/shared/samples/${name}`, 'utf8');
+const sample = (name: string): string => readFileSync(`${SHARED_SAMPLES}/${name}`, 'utf8');
 const t = (iso: string): number => isoToMicros(iso)!;
 
 describe('parseKubernetesObjects: the header sample (cluster-info dump NodeList)', () => {

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { InputError, UsageError } from '../../src/errors.js';
 import { microsToIso } from '../../src/model/time.js';
 import { QUERY_HELP, runQuery, type QueryResult } from '../../src/query/query.js';
+import { INSPECT_CORPUS } from '../support/shared.js';
 
-const INSPECT = '/work/shared/corpora/microk8s-inspect/inspection-report-20241029_182134.tar.gz';
+const INSPECT = INSPECT_CORPUS;
 const DEADLOCK = 'fixtures/000-pleg-cni-deadlock';
 const HOSTILE = 'test/data/query/hostile-journal.txt';
 

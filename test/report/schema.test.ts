@@ -6,9 +6,10 @@ import { renderJson } from '../../src/report/json.js';
 import { REPORT_SCHEMA, validateAgainst, validateReport } from '../../src/report/schema.js';
 import { sampleReport } from '../data/report/sample-report.js';
 import { fixtureCases } from './fixture-cases.js';
+import { INSPECT_CORPUS } from '../support/shared.js';
 
 const SCHEMA_FILE = join(__dirname, '..', '..', 'schema', 'report.schema.json');
-const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpora', 'microk8s-inspect', 'inspection-report-20241029_182134.tar.gz');
+const CORPUS = INSPECT_CORPUS;
 
 /** Through JSON, as a consumer sees it. */
 const roundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
