@@ -4,7 +4,8 @@ import { evaluateRules } from './engine/evaluate.js';
 import { UsageError } from './errors.js';
 import { ingest } from './ingest/ingest.js';
 import { isValidZone, microsToIso } from './model/time.js';
-import { buildTimeline, type TimelineFilter } from './report/timeline.js';
+import { describeFocus, focusFindings, focusNoise, isFocused, type ReportFocus } from './report/focus.js';
+import { buildTimeline } from './report/timeline.js';
 import type { Report } from './report/types.js';
 import { RULES } from './rules/index.js';
 import { VERSION } from './version.js';
@@ -19,8 +20,12 @@ export interface AnalyzeOptions {
   stdin?: NodeJS.ReadableStream;
   /** Only these rule ids. */
   rules?: string[];
-  /** Timeline filters (µs since epoch / node name). */
-  timeline?: TimelineFilter;
+  /**
+   * Focus the report on a node and/or time span (µs since the epoch): the timeline, the
+   * findings overlapping it (with the findings causally linked to them) and the noise.
+   * Rules always run over the whole capture.
+   */
+  focus?: ReportFocus;
   onProgress?(progress: { member: string; bytes: number }): void;
   /** Input bytes read so far grow by `n` (as stored on disk: compressed for .tgz); for a progress bar. */
   onBytes?(n: number): void;
@@ -56,6 +61,21 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
   const assumptions = [...ingested.assumptions];
   if (!options.inputZone) assumptions.push(`zone-less timestamps (journalctl short, klog) were read as ${inputZone}; use --input-tz to change`);
 
+  const warnings = [...ingested.warnings];
+  let findings = engine.findings;
+  let noise = engine.noise;
+  if (isFocused(options.focus)) {
+    const focused = focusFindings(findings, options.focus);
+    findings = focused.kept;
+    noise = focusNoise(noise, options.focus);
+    assumptions.push(describeFocus(options.focus, focused.hidden, microsToIso));
+    const node = options.focus.node;
+    const known = new Set([...store.nodes, ...store.facts.nodes.map((n) => n.name)]);
+    if (node !== undefined && !known.has(node)) {
+      warnings.push({ path: '--node', message: `no node "${node}" in this capture (nodes seen: ${[...known].sort().join(', ') || 'none'})` });
+    }
+  }
+
   const end = store.captureEnd;
   return {
     schemaVersion: 1,
@@ -69,14 +89,14 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
     },
     inputs: ingested.inputs,
     skipped: ingested.skipped,
-    warnings: ingested.warnings,
+    warnings,
     assumptions,
-    findings: engine.findings,
-    noise: engine.noise,
+    findings,
+    noise,
     notApplicable: engine.notApplicable,
     rulesEvaluated: engine.rulesEvaluated,
     engineErrors: engine.engineErrors,
     unparsed: ingested.unparsed,
-    timeline: buildTimeline(store, engine, options.timeline),
+    timeline: buildTimeline(store, engine, options.focus),
   };
 }

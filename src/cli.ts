@@ -5,7 +5,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { analyze, type AnalyzeOptions } from './analyze.js';
 import { InputError, UsageError } from './errors.js';
-import { isoToMicros } from './model/time.js';
+import { userTimeToMicros } from './model/time.js';
 import { goroutinesReport } from './goroutines/load.js';
 import { parseMinutes, renderGoroutinesText } from './goroutines/report.js';
 import { explainRule, renderRulesList } from './report/rules-catalog.js';
@@ -51,10 +51,10 @@ function machineZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-function parseTime(value: string | undefined, flag: string): number | undefined {
+function parseTime(value: string | undefined, flag: string, zone: string): number | undefined {
   if (value === undefined) return undefined;
-  const micros = isoToMicros(value.length === 10 ? `${value}T00:00:00Z` : value);
-  if (micros === undefined) throw new UsageError(`--${flag}: "${value}" is not an ISO-8601 time`, 'e.g. 2026-05-18T00:15:00+10:00');
+  const micros = userTimeToMicros(value, zone);
+  if (micros === undefined) throw new UsageError(`--${flag}: "${value}" is not a time`, 'e.g. 2026-05-18T00:15, "2026-05-18 00:15:30" (in --tz) or 2026-05-18T00:15:00+10:00');
   return micros;
 }
 
@@ -93,18 +93,18 @@ function withProgress(options: Pick<AnalyzeOptions, 'onBytes' | 'onProgress'>, i
 
 function analyzeOptions(args: CommonArgs): AnalyzeOptions {
   const limits = limitOptions(args);
-  const timeline: NonNullable<AnalyzeOptions['timeline']> = {};
-  const since = parseTime(args.since, 'since');
-  const until = parseTime(args.until, 'until');
-  if (since !== undefined) timeline.since = since;
-  if (until !== undefined) timeline.until = until;
-  if (args.node) timeline.node = args.node;
+  const focus: NonNullable<AnalyzeOptions['focus']> = {};
+  const since = parseTime(args.since, 'since', args.tz);
+  const until = parseTime(args.until, 'until', args.tz);
+  if (since !== undefined) focus.since = since;
+  if (until !== undefined) focus.until = until;
+  if (args.node) focus.node = args.node;
   return {
     timezone: args.tz,
     ...(args['input-tz'] ? { inputZone: args['input-tz'] } : {}),
     limits,
     stdin: process.stdin,
-    timeline,
+    focus,
   };
 }
 
@@ -165,9 +165,9 @@ function inputOptions<T>(y: Argv<T>) {
 
 function commonOptions<T>(y: Argv<T>) {
   return inputOptions(y)
-    .option('since', { type: 'string', describe: 'timeline from this ISO time', group: 'Time:' })
-    .option('until', { type: 'string', describe: 'timeline until this ISO time', group: 'Time:' })
-    .option('node', { type: 'string', describe: 'timeline of this node only', group: 'Time:' });
+    .option('since', { type: 'string', describe: 'report only from this time: ISO-8601, a zone-less time is in --tz (rules still see the whole capture)', group: 'Focus:' })
+    .option('until', { type: 'string', describe: 'report only until this time (same forms as --since)', group: 'Focus:' })
+    .option('node', { type: 'string', describe: 'report only this node: its findings (with their causes elsewhere), noise and timeline', group: 'Focus:' });
 }
 
 function limitOptions(args: CommonArgs): AnalyzeOptions['limits'] {
@@ -221,7 +221,7 @@ async function main(argv: string[]): Promise<void> {
     )
     .command(
       'timeline <inputs..>',
-      'the merged, time-ordered timeline of a capture (boots, restarts, signals, findings, events)',
+      'the merged, time-ordered timeline of a capture (boots, restarts, signals, findings, events, pod/node state changes)',
       (y) => commonOptions(y).option('format', { alias: 'f', choices: TIMELINE_FORMATS, default: 'text' as (typeof TIMELINE_FORMATS)[number], describe: 'text, json or md', group: 'Output:' }),
       async (args) => {
         const inputs = inputArgs(args.inputs);

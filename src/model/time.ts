@@ -82,6 +82,21 @@ export function isoToMicros(text: string): number | undefined {
   return ms * 1000 + micros;
 }
 
+/**
+ * A time a person typed (`--since 2026-05-18 00:15`): a date, optionally with minutes,
+ * seconds, fraction and zone. Without a zone it is wall-clock time in `zone`.
+ */
+export function userTimeToMicros(text: string, zone: string): number | undefined {
+  const m = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d\d:?\d\d)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', offset] = m;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  const inRange = month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && second < 60;
+  if (!inRange) return undefined;
+  if (offset) return isoToMicros(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac ? `.${frac}` : ''}${offset}`);
+  return zonedToMicros(year, month, day, hour, minute, second, Number((frac + '000000').slice(0, 6)), zone);
+}
+
 /** Parse a duration like `4m30s`, `2h33m12.704970756s`, `90s`, `1m` → µs. */
 export function parseGoDuration(text: string): number | undefined {
   const re = /(\d+(?:\.\d+)?)(h|ms|µs|us|ns|m|s)/g;

@@ -100,13 +100,17 @@ export function renderText(report: Report, options: TextOptions): string {
     });
   }
 
-  const entries = report.timeline.filter((t) => t.kind !== 'signal' || t.findings).slice(0, options.timelineEntries ?? 15);
+  // The terminal shows the skeleton (capture, boots, restarts, findings, events); every line and pod change is in `timeline`.
+  const skeleton = report.timeline.filter((t) => (t.kind !== 'signal' && t.kind !== 'state') || t.findings);
+  const entries = skeleton.slice(0, options.timelineEntries ?? 15);
   if (entries.length) {
     out.push('');
     out.push(`Timeline (${zone}):`);
     for (const t of entries) {
       out.push(`  ${formatIsoInZone(t.ts, zone)}  ${clip(`${t.node ? `[${t.node}] ` : ''}${t.kind}: ${oneLine(t.text)}`, Math.max(40, options.width - 28))}`);
     }
+    const more = report.timeline.length - entries.length;
+    if (more > 0) out.push(`  … ${more} more entries (log signals, pod changes, later events): pleg-analyze timeline <inputs>`);
   }
   if (report.warnings.length || report.skipped.length || report.engineErrors.length || report.notApplicable.length) {
     out.push('');

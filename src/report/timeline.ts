@@ -2,7 +2,9 @@ import type { EngineResult } from '../engine/evaluate.js';
 import type { EventStore } from '../engine/store.js';
 import { SIGNATURES } from '../engine/signatures.js';
 import { microsToIso } from '../model/time.js';
+import type { ReportFocus } from './focus.js';
 import { oneLine } from './sanitize.js';
+import { stateTimeline } from './timeline-state.js';
 import type { ReportTimelineEntry } from './types.js';
 
 const MAX_TEXT = 240;
@@ -12,18 +14,13 @@ function short(text: string): string {
   return line.length > MAX_TEXT ? `${line.slice(0, MAX_TEXT - 1)}…` : line;
 }
 
-export interface TimelineFilter {
-  since?: number;
-  until?: number;
-  node?: string;
-}
 
 /**
  * One merged, time-ordered list across nodes and sources: capture start/end, boots, unit
- * restarts, first/last occurrence of each log signature (with counts), finding windows and
- * Kubernetes events.
+ * restarts, first/last occurrence of each log signature (with counts), finding windows,
+ * Kubernetes events and pod/node state changes.
  */
-export function buildTimeline(store: EventStore, engine: EngineResult, filter: TimelineFilter = {}): ReportTimelineEntry[] {
+export function buildTimeline(store: EventStore, engine: EngineResult, filter: ReportFocus = {}): ReportTimelineEntry[] {
   const entries: Array<ReportTimelineEntry & { micros: number }> = [];
   const push = (micros: number | undefined, entry: ReportTimelineEntry) => {
     if (micros === undefined || !Number.isFinite(micros)) return;
@@ -74,6 +71,18 @@ export function buildTimeline(store: EventStore, engine: EngineResult, filter: T
       ts: '', node: f.nodes.join(',') || undefined, source: 'pleg-analyze', kind: 'finding',
       text: short(`${f.id} begins: ${f.title}`), findings: [f.id],
     });
+    const end = Date.parse(f.window.end) * 1000;
+    if (f.window.end !== f.window.start) {
+      push(end, {
+        ts: '', node: f.nodes.join(',') || undefined, source: 'pleg-analyze', kind: 'finding',
+        text: short(end >= (store.captureEnd ?? Infinity) ? `${f.id} still ongoing when the capture ends` : `${f.id} last seen`), findings: [f.id],
+      });
+    }
+  }
+  // Only changes during the capture: a snapshot also dates pods created weeks before the incident.
+  const captured = (micros: number) => store.captureStart === undefined || micros >= store.captureStart;
+  for (const s of stateTimeline(store.facts).filter((e) => captured(e.micros))) {
+    push(s.micros, { ts: '', node: s.node, source: 'kubernetes-state', kind: 'state', text: short(s.text), ...(s.count ? { count: s.count } : {}) });
   }
   for (const e of store.facts.events) {
     const at = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp;

@@ -35,6 +35,15 @@ describe('renderText (000-pleg-cni-deadlock)', () => {
     expect(renderText(report, { width: 100, color: false })).toMatch(/capture 2026-05-17 \d\d:\d\d:\d\d AEST → 2026-05-18 \d\d:\d\d:\d\d AEST/);
   });
 
+  it('shows the skeleton of the timeline (no log-signal or pod-change lines) and says where the rest is', () => {
+    const text = renderText(report, { width: 120, color: false });
+    const section = text.slice(text.indexOf('\nTimeline ('), text.indexOf('\n\n', text.indexOf('\nTimeline (') + 1));
+    const lines = section.trim().split('\n').slice(1);
+    expect(report.timeline.some((e) => e.kind === 'state')).toBe(true);
+    expect(lines.filter((l) => / (state|signal): /.test(l))).toEqual([]);
+    expect(lines.at(-1)).toMatch(/^  … \d+ more entries \(log signals, pod changes, later events\): pleg-analyze timeline <inputs>$/);
+  });
+
   it('timeline: one line per entry, in order, in the zone', () => {
     const lines = renderTimelineText(report, { width: 120, color: false }).trimEnd().split('\n');
     expect(lines).toHaveLength(report.timeline.length);
