@@ -87,6 +87,12 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/** Markdown with fenced blocks and code spans removed: the part a renderer would treat as markup. */
+function outsideMarkdownCode(md: string): string {
+  const withoutFences = md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1\s*$/gm, '');
+  return withoutFences.replace(/(`+)[\s\S]*?\1/g, '');
+}
+
 describe('hostile inputs through the built CLI', () => {
   it('has the built CLI', () => {
     expect(existsSync(CLI), 'run npm run build first').toBe(true);
@@ -154,6 +160,17 @@ describe('hostile inputs through the built CLI', () => {
           expect(json.status, json.stderr).toBe(0);
           const report = JSON.parse(json.stdout.toString('utf8')) as { findings: unknown[] };
           expect(report.findings.length).toBeGreaterThan(0);
+          for (const format of ['md', 'html']) {
+            const out = await runCli(['analyze', ...inputs, '--format', format, '--tz', 'UTC'], scratch, env);
+            expect(out.status, out.stderr.toString()).toBe(0);
+            const page = out.stdout.toString('utf8');
+            expect(page, format).toContain('pleg was last seen active');
+            expect(out.stdout.includes(0x1b), `ESC byte in ${format} output`).toBe(false);
+            expect(page.includes('\u009b'), `C1 CSI in ${format} output`).toBe(false);
+            // HTML escapes log text; Markdown keeps it literal only inside code spans and fences.
+            const markup = format === 'md' ? outsideMarkdownCode(page) : page;
+            expect(markup, format).not.toMatch(/<script|<img/i);
+          }
         }
       },
       CASE_TIMEOUT_MS * 2 + 10_000,
