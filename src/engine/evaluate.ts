@@ -1,7 +1,6 @@
 import { compareFindings } from './order.js';
 import { microsToIso } from '../model/time.js';
 import {
-  severityRank,
   type ReportEvidence,
   type ReportFinding,
   type ReportNoise,
@@ -9,6 +8,7 @@ import {
   type ReportSignal,
 } from '../report/types.js';
 import { computeConfidence } from './confidence.js';
+import { spansOverlap, type Span } from './correlate.js';
 import { INPUTS, type InputId } from './inputs.js';
 import { fillRunbook } from './runbook.js';
 import type { EvidenceItem, Rule, RuleContext, RuleOutcome } from './types.js';
@@ -122,6 +122,25 @@ export function evaluateRules(rules: readonly Rule[], ctx: RuleContext): EngineR
   return result;
 }
 
+/**
+ * How far apart two findings' windows may be for a specific finding to explain a symptom. A
+ * window is when the evidence was seen, so a symptom and the fault behind it coincide; the
+ * slack keeps one incident from explaining a symptom hours away in a multi-day capture.
+ * Causal links get no time test: a cause's evidence can come long after the effect it
+ * started (000: the crash-looping controller's previous log holds only its latest panic,
+ * hours after the IPAM blocks filled because of the earlier ones).
+ */
+const EXPLAIN_SLACK = 30 * 60 * 1e6;
+
+function windowOf(f: ReportFinding): Span | undefined {
+  return f.window ? { start: Date.parse(f.window.start) * 1000, end: Date.parse(f.window.end) * 1000 } : undefined;
+}
+
+function sameTime(a: ReportFinding, b: ReportFinding): boolean {
+  const [wa, wb] = [windowOf(a), windowOf(b)];
+  return !wa || !wb || spansOverlap(wa, wb, EXPLAIN_SLACK);
+}
+
 function linkFindings(findings: ReportFinding[], byId: Map<string, Rule>, about: ReadonlyMap<ReportFinding, string[]>): void {
   const concerned = (f: ReportFinding) => [...f.nodes, ...(about.get(f) ?? [])];
   for (const finding of findings) {
@@ -129,7 +148,8 @@ function linkFindings(findings: ReportFinding[], byId: Map<string, Rule>, about:
     if (!meta) continue;
     for (const other of findings) {
       if (other === finding) continue;
-      if (meta.supersedes?.includes(other.id) && other.kind === 'symptom' && overlaps(finding.nodes, other.nodes)) {
+      const explains = meta.supersedes?.includes(other.id) && other.kind === 'symptom';
+      if (explains && overlaps(finding.nodes, other.nodes) && sameTime(finding, other)) {
         other.explainedBy = [...new Set([...(other.explainedBy ?? []), finding.id])].sort();
       }
       if (meta.causes?.includes(other.id) && overlaps(concerned(finding), concerned(other))) {

@@ -2,6 +2,7 @@ export { defineRule } from './define-rule.js';
 export { EventStore } from './store.js';
 export { createRuleContext } from './context.js';
 export { evaluateRules, renderEvidence, type EngineResult } from './evaluate.js';
+export { anyWithin, episodes, latestBefore, spanOfRun, spansOverlap, timeOf, within, type Around, type Span, type Timed } from './correlate.js';
 export { computeConfidence } from './confidence.js';
 export { cappedEvidence, evidenceFromMatch, evidenceFromFact } from './evidence.js';
 export { INPUTS, type InputId } from './inputs.js';

@@ -1,3 +1,4 @@
+import { latestBefore } from '../engine/correlate.js';
 import { cappedEvidence, evidenceFromFact } from '../engine/evidence.js';
 import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
@@ -71,7 +72,7 @@ export default defineRule({
       const boots = node ? ctx.boots(node) : [];
       const recentBoot = first === undefined
         ? undefined
-        : boots.some((b) => b.ts !== undefined && b.ts <= first && first - b.ts <= BOOT_LOOKBACK);
+        : latestBefore(boots, first, BOOT_LOOKBACK) !== undefined;
       const nodeChanged = changed.filter((e) => !node || eventNode(e, podNodes) === node);
 
       const signals = new SignalSet()

@@ -3,7 +3,8 @@ import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem } from '../engine/types.js';
 import type { PodFact } from '../model/facts.js';
-import { podEvidence, podRef } from './shared/cluster.js';
+import { podEvidence } from './shared/cluster.js';
+import { podRef } from './shared/pods.js';
 
 function isCorednsPod(p: PodFact): boolean {
   if (p.namespace !== 'kube-system') return false;

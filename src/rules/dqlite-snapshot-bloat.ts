@@ -4,7 +4,8 @@ import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft } from '../engine/types.js';
 import type { DqliteSnapshotFileFact, DqliteSnapshotStatsFact } from '../model/facts.js';
 import { MICROS_PER_MINUTE, microsToIso } from '../model/time.js';
-import { formatDuration, formatMiB, spanOf, timesOf, uniqueSorted } from './shared/cluster.js';
+import { formatMiB, spanOf, timesOf, uniqueSorted } from './shared/cluster.js';
+import { formatDuration } from './shared/format.js';
 
 /** 004 action item 4: alert on snapshot "size > 50 MB" (MiB, as `ls -lh` prints them). */
 const BIG_SNAPSHOT_BYTES = 50 * 1024 * 1024;

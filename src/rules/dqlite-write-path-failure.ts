@@ -1,12 +1,12 @@
 import { cappedEvidence, evidenceFromFact } from '../engine/evidence.js';
+import { anyWithin } from '../engine/correlate.js';
 import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft, RuleContext, SignatureMatch } from '../engine/types.js';
 import type { PodFact } from '../model/facts.js';
 import { MICROS_PER_MINUTE, MICROS_PER_SECOND, microsToIso } from '../model/time.js';
-import {
-  K8S_DQLITE_UNIT, dqliteStops, nowOf, podEvidence, podRef, spanOf, stuckPendingPods, timesOf, uniqueSorted,
-} from './shared/cluster.js';
+import { K8S_DQLITE_UNIT, dqliteStops, nowOf, podEvidence, spanOf, timesOf, uniqueSorted } from './shared/cluster.js';
+import { podRef, stuckPendingPods } from './shared/pods.js';
 
 /**
  * A `microk8s stop` makes k8s-dqlite fail its in-flight queries with `context canceled`
@@ -31,11 +31,12 @@ interface Split {
 }
 
 function splitShutdown(ctx: RuleContext, node: string, errors: readonly SignatureMatch[]): Split {
-  const stops = dqliteStops(ctx, node).map((r) => r.ts);
-  const closed = timesOf(ctx.matches('dqlite-database-closed', { node, units: [K8S_DQLITE_UNIT] }));
+  const stops = dqliteStops(ctx, node);
+  const closed = ctx.matches('dqlite-database-closed', { node, units: [K8S_DQLITE_UNIT] });
+  // An error SHUTDOWN_BEFORE before to SHUTDOWN_AFTER after a stop: the stop lies that far around the error.
   const inShutdown = (ts: number | undefined) => ts !== undefined && (
-    stops.some((s) => ts >= s - SHUTDOWN_BEFORE && ts <= s + SHUTDOWN_AFTER)
-    || closed.some((c) => Math.abs(c - ts) <= CLOSED_NEAR));
+    anyWithin(stops, ts, { before: SHUTDOWN_AFTER, after: SHUTDOWN_BEFORE })
+    || anyWithin(closed, ts, { before: CLOSED_NEAR, after: CLOSED_NEAR }));
   const split: Split = { live: [], shutdown: [] };
   for (const m of errors) (inShutdown(m.record.ts) ? split.shutdown : split.live).push(m);
   return split;

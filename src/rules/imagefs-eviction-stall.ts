@@ -2,10 +2,9 @@ import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft } from '../engine/types.js';
 import { MICROS_PER_MINUTE } from '../model/time.js';
-import {
-  formatDuration, kubeletAlive, kubeletCpu, kubeletNodes, kubeletRestarts, kubeletSilences, lastKubeletLineBefore,
-  lastStartBefore, matchEvidence, podEvidence, podRef, snapshotTime, stuckPendingPods,
-} from './shared/kubelet.js';
+import { kubeletAlive, kubeletCpu, kubeletNodes, kubeletRestarts, kubeletSilences, lastKubeletLineBefore, lastStartBefore, matchEvidence, podEvidence, snapshotTime } from './shared/kubelet.js';
+import { formatDuration } from './shared/format.js';
+import { podRef, stuckPendingPods } from './shared/pods.js';
 
 /** 001 FM1: "no output in last 5 minutes is the key sign". */
 const SILENCE = 5 * MICROS_PER_MINUTE;

@@ -4,9 +4,8 @@ import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, RuleContext } from '../engine/types.js';
 import type { WorkloadFact } from '../model/facts.js';
 import { MICROS_PER_MINUTE } from '../model/time.js';
-import {
-  K8S_DQLITE_UNIT, kubeliteStarts, nowOf, podEvidence, podRef, spanOf, unscheduledPods, uniqueSorted,
-} from './shared/cluster.js';
+import { K8S_DQLITE_UNIT, kubeliteStarts, nowOf, podEvidence, spanOf, unscheduledPods, uniqueSorted } from './shared/cluster.js';
+import { podRef } from './shared/pods.js';
 
 /** A Deployment created this recently may legitimately not be observed yet. */
 const NEW_DEPLOYMENT_GRACE = 2 * MICROS_PER_MINUTE;

@@ -1,13 +1,13 @@
+import { episodes, spanOfRun, spansOverlap } from '../engine/correlate.js';
 import { cappedEvidence, evidenceFromFact, evidenceFromMatch } from '../engine/evidence.js';
 import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft, RuleContext, SignatureMatch } from '../engine/types.js';
 import type { PodFact } from '../model/facts.js';
 import { MICROS_PER_MINUTE, microsToIso } from '../model/time.js';
-import {
-  K8S_DQLITE_UNIT, KUBELET_UNITS, containersExited, forceDeleteCommands, formatDuration, kubeliteStarts, nowOf,
-  podEvidence, podRef, spanOf, stuckPendingPods, terminatingPods, timesOf, watchLines, type KubeliteStart,
-} from './shared/cluster.js';
+import { K8S_DQLITE_UNIT, containersExited, forceDeleteCommands, kubeliteStarts, nowOf, podEvidence, spanOf, terminatingPods, timesOf, watchLines, type KubeliteStart } from './shared/cluster.js';
+import { formatDuration } from './shared/format.js';
+import { podRef, stuckPendingPods } from './shared/pods.js';
 
 /**
  * How far from a kubelite start a kine error episode may end (before) or begin (after) and
@@ -29,24 +29,12 @@ interface Correlation {
   watcher: SignatureMatch[];
 }
 
-/** Lock/watch errors grouped into episodes: runs with gaps under EPISODE_GAP. */
-function episodes(errors: readonly SignatureMatch[]): SignatureMatch[][] {
-  const timed = errors.filter((m) => m.record.ts !== undefined).sort((a, b) => a.record.ts! - b.record.ts!);
-  const out: SignatureMatch[][] = [];
-  for (const m of timed) {
-    const current = out[out.length - 1];
-    const last = current?.[current.length - 1];
-    if (current && last && m.record.ts! - last.record.ts! <= EPISODE_GAP) current.push(m);
-    else out.push([m]);
-  }
-  return out;
-}
-
-/** The latest kubelite start with a kine lock/watch episode around it. */
+/** The latest kubelite start with a kine lock/watch episode (errors under EPISODE_GAP apart) around it. */
 function correlate(starts: readonly KubeliteStart[], locked: readonly SignatureMatch[], watcher: readonly SignatureMatch[]): Correlation | undefined {
-  const all = episodes([...locked, ...watcher]);
+  const all = episodes([...locked, ...watcher], EPISODE_GAP);
   for (const start of [...starts].reverse()) {
-    const near = all.filter((e) => e[e.length - 1]!.record.ts! >= start.ts - BEFORE_RESTART && e[0]!.record.ts! <= start.ts + AFTER_RESTART);
+    const around = { start: start.ts - BEFORE_RESTART, end: start.ts + AFTER_RESTART };
+    const near = all.filter((run) => spansOverlap(spanOfRun(run), around));
     if (near.length === 0) continue;
     const inNear = new Set(near.flat());
     return { start, locked: locked.filter((m) => inNear.has(m)), watcher: watcher.filter((m) => inNear.has(m)) };

@@ -2,9 +2,8 @@ import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft } from '../engine/types.js';
 import { MICROS_PER_MINUTE } from '../model/time.js';
-import {
-  formatDuration, kubeletAlive, kubeletNodes, kubeletPid, kubeletSilences, lastKubeletLineBefore,
-} from './shared/kubelet.js';
+import { kubeletAlive, kubeletNodes, kubeletPid, kubeletSilences, lastKubeletLineBefore } from './shared/kubelet.js';
+import { formatDuration } from './shared/format.js';
 
 /** Catalog "kubelet-silent": >= 5 min; 001 FM1 "no output in last 5 minutes is the key sign". */
 const SILENCE = 5 * MICROS_PER_MINUTE;

@@ -3,7 +3,8 @@ import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, RuleContext, SignatureMatch } from '../engine/types.js';
 import type { PodFact } from '../model/facts.js';
-import { K8S_DQLITE_UNIT, podRef, spanOf, timesOf, uniqueSorted } from './shared/cluster.js';
+import { K8S_DQLITE_UNIT, spanOf, timesOf, uniqueSorted } from './shared/cluster.js';
+import { podRef } from './shared/pods.js';
 
 /** 004: the five controllers had 400–700+ restarts; "hundreds" is the catalog's word. */
 const CRASH_LOOP_RESTARTS = 100;

@@ -3,11 +3,8 @@ import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft } from '../engine/types.js';
 import { MICROS_PER_MINUTE } from '../model/time.js';
-import {
-  API_CALL_FRAMES, CNI_FRAMES, CONTAINER_STATUS_FRAMES, RELIST_FRAMES, blockedIn, bucketEvidence, describeBucket, dumpsOf,
-  eventedPleg, featureGateEvidence, formatDuration, fullIpamBlocks, hasFrame, kubeletAlive, kubeletCpu, kubeletNodes,
-  KUBELET_UNITS, kubeletPid, kubeletSilences, lastKubeletLineBefore, plegComplaints,
-} from './shared/kubelet.js';
+import { API_CALL_FRAMES, CNI_FRAMES, CONTAINER_STATUS_FRAMES, RELIST_FRAMES, blockedIn, bucketEvidence, describeBucket, dumpsOf, eventedPleg, featureGateEvidence, fullIpamBlocks, hasFrame, kubeletAlive, kubeletCpu, kubeletNodes, KUBELET_UNITS, kubeletPid, kubeletSilences, lastKubeletLineBefore, plegComplaints } from './shared/kubelet.js';
+import { formatDuration } from './shared/format.js';
 
 /** 000 Chain 1: the PLEG health check fires after ~3 minutes without a relist; the same span of journal silence. */
 const SILENCE = 3 * MICROS_PER_MINUTE;

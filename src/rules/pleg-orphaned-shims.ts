@@ -3,11 +3,8 @@ import { cappedEvidence } from '../engine/evidence.js';
 import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft } from '../engine/types.js';
 import { MICROS_PER_MINUTE } from '../model/time.js';
-import {
-  CNI_FRAMES, CONTAINER_STATUS_FRAMES, API_CALL_FRAMES, RELIST_FRAMES, blockedIn, bucketEvidence, describeBucket, dumpsOf,
-  eventedPleg, formatDuration, hasFrame, kubeletAlive, kubeletNodes, kubeletPid, kubeletRestarts, kubeletSilences,
-  lastKubeletLineBefore, lastStartBefore, schedstatReading, shimsVersusTasks,
-} from './shared/kubelet.js';
+import { CNI_FRAMES, CONTAINER_STATUS_FRAMES, API_CALL_FRAMES, RELIST_FRAMES, blockedIn, bucketEvidence, describeBucket, dumpsOf, eventedPleg, hasFrame, kubeletAlive, kubeletNodes, kubeletPid, kubeletRestarts, kubeletSilences, lastKubeletLineBefore, lastStartBefore, schedstatReading, shimsVersusTasks } from './shared/kubelet.js';
+import { formatDuration } from './shared/format.js';
 
 /** 001 FM3: "no logs after initial node registration … even after 10+ minutes". */
 const SILENCE = 10 * MICROS_PER_MINUTE;

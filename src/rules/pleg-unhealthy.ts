@@ -3,7 +3,8 @@ import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { FindingDraft } from '../engine/types.js';
 import { parseGoDuration } from '../model/time.js';
-import { formatDuration, kubeletPid, matchWindow, plegComplaints } from './shared/kubelet.js';
+import { kubeletPid, matchWindow, plegComplaints } from './shared/kubelet.js';
+import { formatDuration } from './shared/format.js';
 
 /**
  * Fires on `pleg was last seen active <d> ago` outside the 90 s startup window, in either

@@ -4,10 +4,9 @@ import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft, SignatureMatch } from '../engine/types.js';
 import type { EventFact } from '../model/facts.js';
 import { MICROS_PER_MINUTE } from '../model/time.js';
-import {
-  blockedIn, bucketEvidence, describeBucket, dumpsOf, formatDuration, kubeletActedOnPod, kubeletEventsFor, kubeletRestarts,
-  kubeletSilences, ofNode, podBoundAt, podEvidence, podRef, snapshotTime, stuckPendingPods,
-} from './shared/kubelet.js';
+import { blockedIn, bucketEvidence, describeBucket, dumpsOf, kubeletActedOnPod, kubeletEventsFor, kubeletRestarts, kubeletSilences, ofNode, podEvidence, snapshotTime } from './shared/kubelet.js';
+import { formatDuration } from './shared/format.js';
+import { podBoundAt, podRef, stuckPendingPods } from './shared/pods.js';
 
 const STUCK_FOR = 5 * MICROS_PER_MINUTE;
 /** kine trouble this close to the restart makes kine-watch-corruption the better explanation (002). */

@@ -2,10 +2,9 @@ import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { FindingDraft } from '../engine/types.js';
 import { MICROS_PER_MINUTE } from '../model/time.js';
-import {
-  formatDuration, kubeletActedOnPod, kubeletEventsFor, podBoundAt, podEvidence, podRef, SANDBOX_FAILURE_REASONS, snapshotTime,
-  stuckPendingPods,
-} from './shared/kubelet.js';
+import { kubeletActedOnPod, kubeletEventsFor, podEvidence, SANDBOX_FAILURE_REASONS, snapshotTime } from './shared/kubelet.js';
+import { formatDuration } from './shared/format.js';
+import { podBoundAt, podRef, stuckPendingPods } from './shared/pods.js';
 
 /** Catalog: Pending for more than 5 min before the capture end. */
 const STUCK_FOR = 5 * MICROS_PER_MINUTE;

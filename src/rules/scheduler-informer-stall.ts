@@ -5,9 +5,9 @@ import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, RuleMeta } from '../engine/types.js';
 import type { EventFact, LeaseFact } from '../model/facts.js';
 import { MICROS_PER_MINUTE, MICROS_PER_SECOND, microsToIso } from '../model/time.js';
-import {
-  formatDuration, holderNode, leaseSnapshotTime, leaseText, nowOf, podEvidence, podRef, unscheduledPods,
-} from './shared/cluster.js';
+import { holderNode, leaseSnapshotTime, leaseText, nowOf, podEvidence, unscheduledPods } from './shared/cluster.js';
+import { formatDuration } from './shared/format.js';
+import { podRef } from './shared/pods.js';
 
 /** 003: "zero scheduler events in last 30m despite 46 Pending pods". */
 const EVENT_LOOKBACK = 30 * MICROS_PER_MINUTE;

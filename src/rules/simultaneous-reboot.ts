@@ -2,7 +2,7 @@ import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { BootEvent, EvidenceItem, FindingDraft } from '../engine/types.js';
 import { MICROS_PER_MINUTE, microsToIso } from '../model/time.js';
-import { formatDuration } from './shared/cluster.js';
+import { formatDuration } from './shared/format.js';
 
 /** "Within a few minutes of each other": 003's three nodes all went down around 06:00 AEST. */
 const TOGETHER = 15 * MICROS_PER_MINUTE;

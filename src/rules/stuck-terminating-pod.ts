@@ -4,9 +4,9 @@ import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft } from '../engine/types.js';
 import type { PdbFact, PodFact } from '../model/facts.js';
 import { MICROS_PER_MINUTE } from '../model/time.js';
-import {
-  containersExited, forceDeleteCommands, formatDuration, nowOf, podEvidence, podRef, terminatingPods, uniqueSorted,
-} from './shared/cluster.js';
+import { containersExited, forceDeleteCommands, nowOf, podEvidence, terminatingPods, uniqueSorted } from './shared/cluster.js';
+import { formatDuration } from './shared/format.js';
+import { podRef } from './shared/pods.js';
 
 /** failure-modes.md: a deletionTimestamp older than 10 min. */
 const STUCK_FOR = 10 * MICROS_PER_MINUTE;

@@ -53,6 +53,36 @@ describe('evaluateRules: causal links', () => {
   });
 });
 
+describe('evaluateRules: explained symptoms', () => {
+  const H = 3600e6;
+  const at = (startH: number, endH: number) => ({ window: { start: startH * H, end: endH * H } });
+
+  it('explains a symptom on the same node at the same time', () => {
+    const result = evaluateRules([
+      fixed('deadlock', [{ nodes: ['k8s03'], ...at(10, 11) }], { supersedes: ['node-quiet'] }),
+      fixed('node-quiet', [{ nodes: ['k8s03'], ...at(10.5, 12) }], { kind: 'symptom' }),
+    ], ctx());
+    expect(result.findings.find((f) => f.id === 'node-quiet')!.explainedBy).toEqual(['deadlock']);
+  });
+
+  it('does not explain a symptom hours away from the failure (another incident in a multi-day capture)', () => {
+    const result = evaluateRules([
+      fixed('deadlock', [{ nodes: ['k8s03'], ...at(10, 11) }], { supersedes: ['node-quiet'] }),
+      fixed('node-quiet', [{ nodes: ['k8s03'], ...at(40, 41) }], { kind: 'symptom' }),
+    ], ctx());
+    const quiet = result.findings.find((f) => f.id === 'node-quiet')!;
+    expect(quiet.explainedBy).toBeUndefined();
+  });
+
+  it('still links a cause whose evidence was seen after its effect (a crash loop whose log holds only the last panic)', () => {
+    const result = evaluateRules([
+      fixed('controller-panics', [{ nodes: ['k8s03'], ...at(20, 20.1) }], { causes: ['blocks-full'] }),
+      fixed('blocks-full', [{ nodes: ['k8s03'], ...at(10, 14) }]),
+    ], ctx());
+    expect(result.findings.find((f) => f.id === 'blocks-full')!.causedBy).toEqual(['controller-panics']);
+  });
+});
+
 describe('evaluateRules: a rule that throws', () => {
   it('is reported in engineErrors and the other rules still run', () => {
     const broken = defineRule({ id: 'broken', meta: meta('broken'), evaluate: () => { throw new TypeError("Cannot read properties of undefined (reading 'nodeName')"); } });

@@ -1,8 +1,9 @@
 import { evidenceFromFact, evidenceFromMatch } from '../../engine/evidence.js';
 import type { EvidenceItem, RestartEvent, RuleContext, SignatureMatch } from '../../engine/types.js';
-import type { ContainerStatusFact, EventFact, LeaseFact, PodFact } from '../../model/facts.js';
-import { MICROS_PER_MINUTE, MICROS_PER_SECOND, microsToIso } from '../../model/time.js';
+import type { EventFact, LeaseFact, PodFact } from '../../model/facts.js';
+import { MICROS_PER_MINUTE, microsToIso } from '../../model/time.js';
 import { K8S_DQLITE_UNIT, KUBELET_UNITS } from '../../model/units.js';
+import { PENDING_THRESHOLD, containersOf, podBoundAt, podRef } from './pods.js';
 
 /**
  * Helpers shared by the kine/dqlite, controller, scheduling and cluster-operation rules:
@@ -11,9 +12,6 @@ import { K8S_DQLITE_UNIT, KUBELET_UNITS } from '../../model/units.js';
  */
 
 export { K8S_DQLITE_UNIT, KUBELET_UNITS };
-
-/** "Pending for > 5 min" (failure-modes.md: pods-not-progressing, scheduler-informer-stall). */
-export const PENDING_THRESHOLD = 5 * MICROS_PER_MINUTE;
 
 /**
  * "Now" for state facts: the capture end, else the newest time the kubectl facts carry (a
@@ -38,40 +36,6 @@ export function nowOf(ctx: RuleContext): number | undefined {
   for (const n of ctx.facts.nodes) see(n.ready?.lastHeartbeatTime);
   for (const w of ctx.facts.workloads) see(w.creationTimestamp);
   return latest;
-}
-
-export function podRef(p: { namespace: string; name: string }): string {
-  return `${p.namespace}/${p.name}`;
-}
-
-export function containersOf(pod: PodFact): ContainerStatusFact[] {
-  return [...pod.initContainers, ...pod.containers];
-}
-
-/** A container of the pod has started (running, terminated, or has a start time). */
-export function podStartedAnyContainer(pod: PodFact): boolean {
-  return containersOf(pod).some(
-    (c) => c.state === 'running' || c.state === 'terminated' || c.startedAt !== undefined || c.lastTerminated !== undefined,
-  );
-}
-
-/** When the pod was bound: its PodScheduled=True transition, else its creation. */
-export function podBoundAt(pod: PodFact): number | undefined {
-  return pod.conditions.find((c) => c.type === 'PodScheduled' && c.status === 'True')?.lastTransitionTime ?? pod.creationTimestamp;
-}
-
-/**
- * Pods bound to `node`, Pending, no container started, not being deleted, bound more than
- * `minMicros` before `now` (and, when given, at or after `boundSince`).
- */
-export function stuckPendingPods(ctx: RuleContext, node: string, now: number, minMicros = PENDING_THRESHOLD, boundSince?: number): PodFact[] {
-  return ctx.facts.pods.filter((p) => {
-    if (p.nodeName !== node || p.phase !== 'Pending' || p.deletionTimestamp !== undefined) return false;
-    if (podStartedAnyContainer(p)) return false;
-    const bound = podBoundAt(p);
-    if (bound === undefined || now - bound <= minMicros) return false;
-    return boundSince === undefined || bound >= boundSince;
-  });
 }
 
 export type ExitState = 'exited' | 'running' | 'unknown';
@@ -205,17 +169,6 @@ export function podText(pod: PodFact): string {
 
 export function podEvidence(pod: PodFact): EvidenceItem {
   return evidenceFromFact(pod.source, podText(pod), pod.nodeName, podBoundAt(pod));
-}
-
-/** `35m`, `1h20m`, `45s`. */
-export function formatDuration(micros: number): string {
-  const totalSeconds = Math.round(micros / MICROS_PER_SECOND);
-  if (totalSeconds < 60) return `${totalSeconds}s`;
-  const totalMinutes = Math.floor(totalSeconds / 60);
-  const hours = Math.floor(totalMinutes / 60);
-  const minutes = totalMinutes % 60;
-  if (hours === 0) return `${minutes}m`;
-  return minutes ? `${hours}h${minutes}m` : `${hours}h`;
 }
 
 export function timesOf(matches: readonly SignatureMatch[]): number[] {

@@ -8,6 +8,7 @@ import { newestStateTime } from '../../model/facts.js';
 import type { Goroutine, GoroutineDump } from '../../model/goroutines.js';
 import { MICROS_PER_MINUTE, MICROS_PER_SECOND } from '../../model/time.js';
 import { CONTAINERD_UNIT, KUBELET_UNITS } from '../../model/units.js';
+import { podBoundAt, podRef } from './pods.js';
 
 /**
  * Helpers shared by the node-level kubelet rules: kubelet start times and the startup
@@ -142,16 +143,6 @@ export function matchEvidence(m: SignatureMatch): EvidenceItem {
 export function matchWindow(matches: readonly SignatureMatch[]): { start: number; end: number } | undefined {
   const times = matches.map((m) => m.record.ts).filter((t): t is number => t !== undefined);
   return times.length ? { start: Math.min(...times), end: Math.max(...times) } : undefined;
-}
-
-export function formatDuration(micros: number): string {
-  const totalSeconds = Math.round(micros / MICROS_PER_SECOND);
-  const h = Math.floor(totalSeconds / 3600);
-  const m = Math.floor((totalSeconds % 3600) / 60);
-  const s = totalSeconds % 60;
-  if (h > 0) return `${h}h${m}m`;
-  if (m > 0) return s ? `${m}m${s}s` : `${m}m`;
-  return `${s}s`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -423,12 +414,6 @@ export const CONTAINER_STATUS_FRAMES: readonly FramePattern[] = ['ContainerStatu
 // Pods
 
 /** A container of the pod has started (running, terminated, or has a start time / id). */
-export function podStartedAnyContainer(pod: PodFact): boolean {
-  return [...pod.containers, ...pod.initContainers].some(
-    (c) => c.state === 'running' || c.state === 'terminated' || c.startedAt !== undefined || c.lastTerminated !== undefined,
-  );
-}
-
 /** Waiting reasons that show the kubelet did process the pod (image pull, config, crash loop…). */
 const KUBELET_ACTED = /^(?!ContainerCreating$|PodInitializing$).+/;
 
@@ -456,34 +441,12 @@ export function kubeletEventsFor(ctx: RuleContext, pod: PodFact) {
   );
 }
 
-/** When the pod was bound: its PodScheduled transition, else its creation. */
-export function podBoundAt(pod: PodFact): number | undefined {
-  return pod.conditions.find((c) => c.type === 'PodScheduled' && c.status === 'True')?.lastTransitionTime ?? pod.creationTimestamp;
-}
-
 /**
  * "Now" for state facts: the capture end, else the newest time the state facts carry (a
  * kubectl-only bundle has no log times).
  */
 export function snapshotTime(ctx: RuleContext): number | undefined {
   return ctx.captureEnd ?? newestStateTime(ctx.facts);
-}
-
-/**
- * Pods bound to `node`, Pending, with no container started, bound more than `minMicros`
- * before `now` and not being deleted (stuck Terminating is another rule).
- */
-export function stuckPendingPods(ctx: RuleContext, node: string, now: number, minMicros: number): PodFact[] {
-  return ctx.facts.pods.filter((p) => {
-    if (p.nodeName !== node || p.phase !== 'Pending' || p.deletionTimestamp !== undefined) return false;
-    if (podStartedAnyContainer(p)) return false;
-    const bound = podBoundAt(p);
-    return bound !== undefined && now - bound > minMicros;
-  });
-}
-
-export function podRef(p: { namespace: string; name: string }): string {
-  return `${p.namespace}/${p.name}`;
 }
 
 export function podEvidence(pod: PodFact, node: string): EvidenceItem {
