@@ -32,6 +32,46 @@ function fixtureIds(): Set<string> {
   return ids;
 }
 
+/** Edges of the catalog's "Causal chains" list: `a` → (mechanism) → `b`, `c` gives a→b, a→c. */
+function catalogChains(): string[] {
+  const section = CATALOG.slice(CATALOG.indexOf('## Causal chains'));
+  const edges = new Set<string>();
+  for (const line of section.split('\n').filter((l) => l.startsWith('- '))) {
+    const steps = line.slice(2).split('→')
+      .map((step) => [...step.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]!))
+      .filter((ids) => ids.length > 0); // "(IPAM GC never runs)", "repeated kubelite restarts": no rule
+    for (let i = 0; i + 1 < steps.length; i++) for (const a of steps[i]!) for (const b of steps[i + 1]!) edges.add(`${a} → ${b}`);
+  }
+  return [...edges].sort();
+}
+
+/**
+ * Links the rules draw beyond the catalog's list, each with the document that establishes it.
+ * A new one needs its reason here; a catalog edge can never be missing.
+ */
+const BEYOND_CATALOG: Record<string, string> = {
+  'calico-kube-controllers-tombstone-panic → calico-ipam-gc-disabled':
+    '000 Chain 1 / Phase 6: the panic loop is why IPAM GC never runs (the catalog names it inside the tombstone → full-blocks chain)',
+};
+
+describe('causal links follow the catalog chains', () => {
+  const ruleEdges = RULES.flatMap((r) => (r.meta.causes ?? []).map((c) => `${r.id} → ${c}`)).sort();
+
+  it('reads the chains of the catalog', () => {
+    expect(catalogChains()).toContain('calico-ipam-full-blocks → pleg-cni-deadlock');
+    expect(catalogChains()).toContain('calico-kube-controllers-tombstone-panic → calico-ipam-full-blocks');
+    expect(catalogChains()).toHaveLength(11);
+  });
+
+  it('every catalog edge is a rule\'s `causes`', () => {
+    expect(catalogChains().filter((e) => !ruleEdges.includes(e))).toEqual([]);
+  });
+
+  it('every other `causes` edge is documented', () => {
+    expect(ruleEdges.filter((e) => !catalogChains().includes(e))).toEqual(Object.keys(BEYOND_CATALOG).sort());
+  });
+});
+
 describe('rule catalog parity', () => {
   it('reads 27 failure-mode/symptom ids and 3 noise ids from the catalog', () => {
     expect(catalogIds).toHaveLength(27);

@@ -49,7 +49,7 @@ ruleTester(rule, {
     {
       name: 'full blocks without a pods list: fires on fullness, stale count unknown',
       facts: { ipamBlocks: blocks },
-      expect: [{ nodes: ['k8s03'], signals: { 'stale allocations': 'unknown', 'IPAM skipping full blocks': 'unknown' } }],
+      expect: [{ nodes: ['k8s03'], signals: { 'stale allocations': 'unknown', 'IPAM skipping full blocks': 'unknown' }, evidence: [{ path: BLOCKS_PATH, line: 4 }, { path: BLOCKS_PATH, line: 2390 }] }],
     },
   ],
   valid: [

@@ -94,6 +94,7 @@ ruleTester(rule, {
       expect: [{
         nodes: ['k8s03'],
         signals: { 'snapshots over 50 MB': 'present', 'snapshots more often than every 5 min': 'unknown', 'large kine key population': 'unknown' },
+        evidence: [{ path: 'k8s03/dqlite-ls.txt', line: 3 }, { path: 'k8s03/dqlite-ls.txt', line: 4 }],
         runbookIncludes: ['interval unknown'],
       }],
     },

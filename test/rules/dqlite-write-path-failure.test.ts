@@ -100,6 +100,7 @@ ruleTester(rule, {
       expect: [{
         nodes: ['k8s02'],
         signals: { 'kubelet started the pods': 'unknown', 'query context canceled': 'present' },
+        evidence: [{ path: 'k8s02/k8s-dqlite.log', line: 210 }, { path: 'k8s02/k8s-dqlite.log', line: 262 }, { path: 'pods.json', line: 10 }],
         runbookIncludes: ['openebs/pvc-a3a7e012-rep-2-5c6d8f7b9-m4q8r'],
       }],
     },

@@ -65,7 +65,7 @@ ruleTester(rule, {
     {
       name: 'workloads only: two unobserved Deployments, pods and logs unknown',
       facts: { workloads: [awx, awxRs, workload({ kind: 'Deployment', namespace: 'ci', name: 'gh-arc-actions-runner-controller', generation: 12, observedGeneration: 11, created: '2026-01-10T00:00:00Z', line: 5 }), testStream] },
-      expect: [{ signals: { 'deployments not observed': 'present', 'new pods ignored by the scheduler': 'unknown', 'kubelite restarts under dqlite pressure': 'unknown' } }],
+      expect: [{ signals: { 'deployments not observed': 'present', 'new pods ignored by the scheduler': 'unknown', 'kubelite restarts under dqlite pressure': 'unknown' }, evidence: [{ path: 'workloads.json', line: 1 }, { path: 'workloads.json', line: 5 }] }],
     },
   ],
 });

@@ -75,7 +75,7 @@ ruleTester(rule, {
           process('k8s03', 2298710, 'buildkitd --addr unix:///run/buildkit/buildkitd.sock', 'k8s03/pgrep-buildkitd.txt', 2),
         ],
       },
-      expect: [{ nodes: ['k8s03'], signals: { 'older instance predates the restart': 'unknown' }, runbookIncludes: ['sudo kill 2211843'] }],
+      expect: [{ nodes: ['k8s03'], signals: { 'older instance predates the restart': 'unknown' }, evidence: [{ path: 'k8s03/pgrep-buildkitd.txt', line: 1 }, { path: 'k8s03/pgrep-buildkitd.txt', line: 2 }], runbookIncludes: ['sudo kill 2211843'] }],
     },
   ],
 });

@@ -62,7 +62,7 @@ ruleTester(rule, {
     {
       name: 'no events captured: fires on the missing PodScheduled condition, events unknown',
       ...incident({ facts: { pods: [...pending, runningPod], leases: [schedulerLease, ...nodeLeases] } }),
-      expect: [{ nodes: ['k8s02'], signals: { 'zero FailedScheduling events': 'unknown' }, facts: { pendingPods: 46 } }],
+      expect: [{ nodes: ['k8s02'], signals: { 'zero FailedScheduling events': 'unknown' }, evidence: [{ path: 'leases.json', line: 3 }, { path: 'pods.json', line: 100 }], facts: { pendingPods: 46 } }],
     },
   ],
 });

@@ -55,7 +55,7 @@ ruleTester(rule, {
     {
       name: 'two of three nodes rebooted together (kernel lines only)',
       records: [...before, kernelBoot('2026-06-04T20:00:00Z', 'k8s02', 'k8s02/journal.txt', 201), kernelBoot('2026-06-04T20:04:30Z', 'k8s03', 'k8s03/journal.txt', 201)],
-      expect: [{ nodes: ['k8s02', 'k8s03'], signals: { 'boots within minutes': 'present', 'all nodes rebooted': 'absent' }, runbookIncludes: ['kubectl uncordon k8s02'] }],
+      expect: [{ nodes: ['k8s02', 'k8s03'], signals: { 'boots within minutes': 'present', 'all nodes rebooted': 'absent' }, evidence: [{ path: 'k8s02/journal.txt', line: 201 }, { path: 'k8s03/journal.txt', line: 201 }], runbookIncludes: ['kubectl uncordon k8s02'] }],
     },
   ],
 });

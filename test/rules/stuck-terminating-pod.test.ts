@@ -69,7 +69,7 @@ ruleTester(rule, {
     {
       name: 'kubectl-only bundle: "now" from the newest pod time, no PDB list',
       facts: { pods: [redis, healthy] },
-      expect: [{ nodes: ['k8s03'], signals: { 'unsatisfiable PDB': 'unknown' }, facts: { longestMinutes: 42 } }],
+      expect: [{ nodes: ['k8s03'], signals: { 'unsatisfiable PDB': 'unknown' }, evidence: [{ path: 'pods.json', line: 7 }], facts: { longestMinutes: 42 } }],
     },
   ],
 });

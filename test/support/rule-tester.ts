@@ -13,8 +13,9 @@ import type { ReportFinding } from '../../src/report/types.js';
 /**
  * RuleTester in the ESLint style: per rule, `valid` cases (healthy or near-miss input that
  * must give no finding) and `invalid` cases (expected findings with evidence references).
- * It fails on an invalid case with no finding, a valid case with any finding, a duplicate
- * case, or evidence that points outside the case's input.
+ * It fails on an invalid case with no finding or without the evidence references it expects,
+ * a valid case with any finding, a rule without a near-miss valid case, a duplicate case, or
+ * evidence that points outside the case's input.
  */
 
 export interface CaseInput {
@@ -108,6 +109,8 @@ export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: Inv
       expect(new Set(names).size).toBe(names.length);
       const bodies = [...cases.valid, ...cases.invalid].map((c) => JSON.stringify({ ...c, name: undefined }));
       expect(new Set(bodies).size).toBe(bodies.length);
+      // A valid case that is only healthy input proves little: one must be a trap from the documents.
+      expect(cases.valid.some((c) => /^near miss\b/.test(c.name)), 'a valid case named "near miss: …"').toBe(true);
     });
 
     for (const c of cases.valid) {
@@ -132,6 +135,8 @@ export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: Inv
         const cited = citedInputs(c);
         own.forEach((finding, i) => {
           const want = c.expect[i]!;
+          const citedHere = finding.evidence.map((e) => `${e.path}:${e.line ?? ''}`).join(', ');
+          expect(want.evidence?.length ?? 0, `the case names the evidence it expects (the finding cites: ${citedHere})`).toBeGreaterThan(0);
           for (const e of finding.evidence) {
             expect(cited.has(`${e.path}:${e.line ?? ''}`), `evidence ${e.path}:${e.line} points outside the input`).toBe(true);
           }
