@@ -215,6 +215,8 @@ export interface IptablesDumpFact {
   format: 'save' | 'list' | 'spec';
   /** Table name → chains. `-L`/`-S` listings without `-t` are the filter table. */
   tables: Record<string, IptablesChain[]>;
+  /** Table name → the line its listing begins on (`*nat`, the first `Chain …` / `-P` line). */
+  tableLines: Record<string, number>;
   source: Provenance;
 }
 
@@ -305,6 +307,8 @@ export interface KubeletArgsFact {
   /** Which args file: `kubelet`, `kube-apiserver`, `kubelite`… */
   component: string;
   flags: Record<string, string>;
+  /** Flag name → the line that set it (the last occurrence wins, as for pflag). */
+  flagLines: Record<string, number>;
   featureGates: Record<string, boolean>;
   source: Provenance;
 }

@@ -62,6 +62,7 @@ export function tableFromPath(path: string): string | undefined {
 
 class DumpBuilder {
   readonly tables: Record<string, IptablesChain[]> = {};
+  readonly tableLines: Record<string, number> = {};
   private readonly seen = new Set<string>();
 
   chain(table: string, name: string): IptablesChain {
@@ -74,9 +75,10 @@ class DumpBuilder {
     return chain;
   }
 
-  /** Marks a table seen; true when it had been seen already (concatenated dumps). */
-  open(table: string): boolean {
+  /** Marks a table seen at a line; true when it had been seen already (concatenated dumps). */
+  open(table: string, lineNo: number): boolean {
     this.tables[table] ??= [];
+    this.tableLines[table] ??= lineNo;
     if (this.seen.has(table)) return true;
     this.seen.add(table);
     return false;
@@ -85,7 +87,7 @@ class DumpBuilder {
 
 function finish(builder: DumpBuilder, format: IptablesDumpFact['format'], ctx: StateParseContext, firstLine: number): IptablesDumpFact[] {
   if (Object.keys(builder.tables).length === 0) return [];
-  const fact: IptablesDumpFact = { format, tables: builder.tables, source: { path: ctx.path, line: firstLine } };
+  const fact: IptablesDumpFact = { format, tables: builder.tables, tableLines: builder.tableLines, source: { path: ctx.path, line: firstLine } };
   if (ctx.node !== undefined) fact.node = ctx.node;
   return [fact];
 }
@@ -112,7 +114,7 @@ export function parseIptablesSave(text: string, ctx: StateParseContext): StatePa
     if (t?.[1] !== undefined) {
       table = t[1];
       if (firstLine === 0) firstLine = lineNo;
-      if (builder.open(table)) warnings.push(`${ctx.path}:${lineNo}: table ${table} appears twice (concatenated dumps?); chains merged`);
+      if (builder.open(table, lineNo)) warnings.push(`${ctx.path}:${lineNo}: table ${table} appears twice (concatenated dumps?); chains merged`);
       continue;
     }
     if (line === 'COMMIT') {
@@ -166,7 +168,7 @@ export function parseIptablesList(text: string, ctx: IptablesParseContext): Stat
     if (commentLine(line, lineNo, ctx, warnings)) continue;
     const c = LIST_CHAIN.exec(line);
     if (c?.[1] !== undefined) {
-      builder.open(table);
+      builder.open(table, lineNo);
       chain = builder.chain(table, c[1]);
       if (c[2] !== undefined) chain.policy = c[2];
       if (firstLine === 0) firstLine = lineNo;
@@ -203,7 +205,7 @@ export function parseIptablesSpec(text: string, ctx: IptablesParseContext): Stat
       continue;
     }
     if (firstLine === 0) firstLine = lineNo;
-    builder.open(table);
+    builder.open(table, lineNo);
     const chain = builder.chain(table, name);
     if (p?.[2] !== undefined) chain.policy = p[2];
     if (a) chain.rules.push(a[2] ?? '');

@@ -88,6 +88,7 @@ export function parseKubeletArgs(text: string, ctx: ArgsParseContext): StatePars
   const fact: KubeletArgsFact = {
     component: ctx.component ?? baseName(ctx.path),
     flags: {},
+    flagLines: {},
     featureGates: {},
     source: { path: ctx.path, line: 1 },
   };
@@ -101,6 +102,7 @@ export function parseKubeletArgs(text: string, ctx: ArgsParseContext): StatePars
       const flag = /^--?([A-Za-z0-9][\w.-]*)(?:=(.*))?$/s.exec(word);
       if (flag?.[1] !== undefined) {
         const name = flag[1];
+        fact.flagLines[name] = lineNo;
         if (flag[2] !== undefined) {
           fact.flags[name] = flag[2];
           pendingFlag = undefined;

@@ -30,12 +30,24 @@ interface Split {
   shutdown: SignatureMatch[];
 }
 
+/**
+ * Spans whose errors are a stop's: SHUTDOWN_BEFORE before each stop to SHUTDOWN_AFTER after
+ * it, cut short by the unit's next start (a restarted k8s-dqlite's errors are its own).
+ */
+function shutdownSpans(ctx: RuleContext, node: string): Array<{ start: number; end: number }> {
+  const restarts = ctx.restarts({ node, units: [K8S_DQLITE_UNIT] });
+  const starts = restarts.filter((r) => r.kind === 'start' || r.kind === 'pid-change').map((r) => r.ts);
+  return dqliteStops(ctx, node).map((stop) => {
+    const nextStart = starts.find((t) => t > stop.ts);
+    return { start: stop.ts - SHUTDOWN_BEFORE, end: Math.min(stop.ts + SHUTDOWN_AFTER, nextStart ?? Infinity) };
+  });
+}
+
 function splitShutdown(ctx: RuleContext, node: string, errors: readonly SignatureMatch[]): Split {
-  const stops = dqliteStops(ctx, node);
+  const spans = shutdownSpans(ctx, node);
   const closed = ctx.matches('dqlite-database-closed', { node, units: [K8S_DQLITE_UNIT] });
-  // An error SHUTDOWN_BEFORE before to SHUTDOWN_AFTER after a stop: the stop lies that far around the error.
   const inShutdown = (ts: number | undefined) => ts !== undefined && (
-    anyWithin(stops, ts, { before: SHUTDOWN_AFTER, after: SHUTDOWN_BEFORE })
+    spans.some((s) => s.start <= ts && ts < s.end)
     || anyWithin(closed, ts, { before: CLOSED_NEAR, after: CLOSED_NEAR }));
   const split: Split = { live: [], shutdown: [] };
   for (const m of errors) (inShutdown(m.record.ts) ? split.shutdown : split.live).push(m);
@@ -81,7 +93,7 @@ export default defineRule({
     references: ['003_c1675665415870c2.txt#Chain 4: k8s02 Pod Status Updates Failing — k8s-dqlite context canceled (Secondary)'],
     supersedes: ['pods-not-progressing'],
     falsePositives: [
-      "`microk8s stop` / a k8s-dqlite restart cancels in-flight queries: errors from 60 s before to 5 min after a stop, or next to `sql: database is closed`, are not counted.",
+      "`microk8s stop` / a k8s-dqlite restart cancels in-flight queries: errors from 60 s before to 5 min after a stop (until the unit starts again), or next to `sql: database is closed`, are not counted.",
       '`WATCH Failed to create watcher … context canceled` and `Failed to send cancel response` are watch-side (kine-watch-corruption), not write failures, and are not counted.',
       "When the kubelet's pod list shows it never saw the stuck pods, the pods wait on a watch, not on a write: the rule stays quiet.",
     ],

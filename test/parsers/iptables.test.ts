@@ -27,6 +27,8 @@ describe('iptables-save', () => {
     expect(dump.format).toBe('save');
     expect(dump.node).toBe('k8s03');
     expect(Object.keys(dump.tables)).toEqual(['raw', 'filter', 'nat']);
+    const text = nodeData('iptables-save.txt').split('\n');
+    expect(Object.fromEntries(Object.entries(dump.tableLines).map(([t, n]) => [t, text[n - 1]]))).toEqual({ raw: '*raw', filter: '*filter', nat: '*nat' });
     expect(chainsByTable(dump).nat).toContain('KUBE-SVC-NPX46M4PTMTKRN6Y');
     expect(chainsByTable(dump).filter).toEqual(['INPUT', 'FORWARD', 'OUTPUT', 'cali-FORWARD', 'cali-INPUT', 'cali-from-wl-dispatch']);
     expect(hasKubeNat(dump)).toBe(true);
@@ -49,6 +51,7 @@ describe('iptables-save', () => {
     expect(warnings[0]).toContain('iptables-legacy tables present');
     expect(warnings[1]).toContain("Table `mangle' is incompatible");
     expect(warnings[2]).toContain('table nat appears twice');
+    expect(value[0]!.tableLines).toEqual({ nat: 2 });
     expect(hasKubeNat(value[0]!)).toBe(true);
     expect(hasCalicoNat(value[0]!)).toBe(false);
     const noNat = parseIptablesSave('*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n', { path: 'y' }).value[0]!;

@@ -15,6 +15,7 @@ describe('parseKubeletArgs', () => {
         'node-labels': 'microk8s.io/cluster=true,node.kubernetes.io/microk8s-controlplane=microk8s-controlplane',
         'feature-gates': 'EventedPLEG=true',
       },
+      flagLines: { kubeconfig: 1, 'eviction-hard': 2, 'node-labels': 3, 'feature-gates': 4 },
     }]);
   });
 

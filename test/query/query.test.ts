@@ -93,7 +93,7 @@ describe('runQuery: fixture 000-pleg-cni-deadlock', () => {
     );
     expect(result.rows).toEqual([
       ['blocks', '64/64 64/64 64/64 62/64 9/64'],
-      ['args', '1'],
+      ['args', '16'],
       ['evidence in records', 1],
       ['noise', 3193],
       ['noise lines', 3193],

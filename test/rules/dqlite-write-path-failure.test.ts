@@ -1,6 +1,6 @@
 import rule from '../../src/rules/dqlite-write-path-failure.js';
 import { ruleTester, type CaseInput } from '../support/rule-tester.js';
-import { container, dqlite, kubeletPodList, pod, stopping, systemd } from '../support/cluster-builders.js';
+import { container, dqlite, kubeletPodList, pod, started, stopping, systemd } from '../support/cluster-builders.js';
 
 // 003 Chain 4: k8s02 uncordoned ~09:00 AEST (2026-06-04T23:00Z); Jiva replicas bound to
 // k8s02 stay Pending; k8s-dqlite logs context canceled on serviceaccount queries; k8s-dqlite
@@ -92,6 +92,23 @@ ruleTester(rule, {
           'kubectl get pods -A --field-selector spec.nodeName=k8s02 -o wide',
         ],
         facts: { canceledQueries: 4, shutdownErrors: 1, stuckPods: 2 },
+      }],
+    },
+    {
+      name: '003 k8s02 at boot: errors 3.5 min after a stop belong to the restarted k8s-dqlite, not to the stop',
+      records: [
+        systemd('2026-06-04T20:00:02Z', 'k8s02', stopping('k8s-dqlite'), SYS, 81),
+        systemd('2026-06-04T20:02:06Z', 'k8s02', started('k8s-dqlite'), SYS, 90),
+        dqlite('2026-06-04T20:03:37Z', 'k8s02', 'error while range on /registry/serviceaccounts/kube-system/calico-node : query (try: 0): context canceled', SYS, 154),
+        dqlite('2026-06-04T20:03:37Z', 'k8s02', 'error in txn: exec (try: 0): context canceled', SYS, 155),
+        dqlite('2026-06-04T20:05:06Z', 'k8s02', 'error while range on /registry/serviceaccounts/kube-system/calico-node : query (try: 0): context canceled', SYS, 286),
+      ],
+      facts: { pods: [pod({ namespace: 'argocd', name: 'argocd-redis-ha-server-0', node: 'k8s02', created: '2026-05-31T07:13:01Z', bound: '2026-05-31T07:13:01Z', line: 316 })] },
+      expect: [{
+        nodes: ['k8s02'],
+        evidence: [{ path: SYS, line: 154 }, { path: SYS, line: 286 }],
+        signals: { 'query context canceled': 'present', 'not a shutdown burst': 'present' },
+        facts: { canceledQueries: 3, shutdownErrors: 0 },
       }],
     },
     {

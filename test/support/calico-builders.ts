@@ -191,6 +191,7 @@ export function iptablesSave(node: string, nat: Record<string, string[]> | undef
     node,
     format: 'save',
     tables: { filter: toChains(filter), ...(nat ? { nat: toChains(nat) } : {}) },
+    tableLines: {},
     source: { path: `${node}/iptables-save.txt`, line: 1 },
   };
 }

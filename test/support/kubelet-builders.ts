@@ -64,7 +64,7 @@ export const SOURCE = (path: string, line?: number) => (line === undefined ? { p
 export function kubeletArgs(node: string, gates: Record<string, boolean>, path = `${node}/args/kubelet`): KubeletArgsFact {
   const flag = Object.entries(gates).map(([k, v]) => `${k}=${v}`).join(',');
   return {
-    node, component: 'kubelet', flags: flag ? { 'feature-gates': flag } : {}, featureGates: gates, source: { path, line: 1 },
+    node, component: 'kubelet', flags: flag ? { 'feature-gates': flag } : {}, flagLines: flag ? { 'feature-gates': 1 } : {}, featureGates: gates, source: { path, line: 1 },
   };
 }
 

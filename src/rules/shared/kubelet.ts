@@ -190,7 +190,8 @@ export function featureGateEvidence(reading: FeatureGateReading, gate: string, n
   const text = reading.explicit
     ? flag !== undefined ? `--feature-gates=${flag}` : `--feature-gates=${gate}=${reading.value}`
     : `${reading.fact.component} args: no ${gate} feature gate (default ${reading.value})`;
-  return evidenceFromFact(reading.fact.source, text, node);
+  const line = reading.explicit ? reading.fact.flagLines['feature-gates'] : undefined;
+  return evidenceFromFact(line !== undefined ? { ...reading.fact.source, line } : reading.fact.source, text, node);
 }
 
 // ps: `/snap/microk8s/8612/kubelite --scheduler-args-file=…` or `/usr/bin/kubelet --config=…`
