@@ -45,7 +45,7 @@
  */
 import { DateTime } from 'luxon';
 import type { JournalMarker, LogRecord, ParseStats } from '../model/records.js';
-import { inferYear, isoToMicros, isValidZone, MICROS_PER_MINUTE, monthFromAbbrev, printedZoneToMicros, zonedToMicros } from '../model/time.js';
+import { inferYear, isoToMicros, isValidZone, monthFromAbbrev, printedZoneToMicros, zonedToMicros } from '../model/time.js';
 import { unitFromIdentifier, normalizeUnit } from '../model/units.js';
 import type { LogParseOptions, LogParser } from './types.js';
 import { forEachLine, lineText } from './line-splitter.js';
