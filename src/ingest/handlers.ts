@@ -12,6 +12,7 @@ import { parseJournalctlText } from '../parsers/journalctl-text.js';
 import { parseJournaldExport } from '../parsers/journald-export.js';
 import { parseJournaldJson } from '../parsers/journald-json.js';
 import { parseKubernetesObjects } from '../parsers/kubectl.js';
+import { parseKubernetesJsonStream } from '../parsers/kubectl-json-stream.js';
 import { parseKubectlEventsTable } from '../parsers/kubectl-events-table.js';
 import { parsePlainLog } from '../parsers/plain-log.js';
 import type { LogParser, LogParseOptions, StateParseResult } from '../parsers/types.js';
@@ -119,7 +120,12 @@ export async function handleMember(member: Member, sink: MemberSink): Promise<vo
       }
       return;
     }
-    case 'kubectl-json':
+    case 'kubectl-json': {
+      // Streamed one List item at a time: `kubectl get pods -A -o json` can be hundreds of MB.
+      const result = await parseKubernetesJsonStream(member.chunks(), { path: member.path, ...(member.node ? { node: member.node } : {}) });
+      addFacts(sink, reportStateResult(sink, result, member.path), undefined);
+      return;
+    }
     case 'kubectl-yaml': {
       const text = (await readAll(member)).toString('utf8');
       addFacts(sink, reportStateResult(sink, parseKubernetesObjects(text, { path: member.path, ...(member.node ? { node: member.node } : {}) }), member.path), undefined);

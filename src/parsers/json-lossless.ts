@@ -139,23 +139,18 @@ export function parseJsonLossless(text: string, firstLine = 1): LosslessJson {
       i++;
     } else if (c === '"') {
       attach(readString());
-    } else if (c === 't' && text.startsWith('true', i)) {
-      i += 4;
-      attach(true);
-    } else if (c === 'f' && text.startsWith('false', i)) {
-      i += 5;
-      attach(false);
-    } else if (c === 'n' && text.startsWith('null', i)) {
-      i += 4;
-      attach(null);
     } else {
-      NUMBER.lastIndex = i;
-      const m = NUMBER.exec(text);
-      if (!m) fail(`unexpected ${c === undefined ? 'end of input' : JSON.stringify(c)}`);
-      const token = m![0];
-      i += token.length;
-      const n = Number(token);
-      attach(INTEGER.test(token) && !Number.isSafeInteger(n) ? token : n);
+      const length = scalarTokenLength(text, i);
+      if (length === 0) fail(`unexpected ${c === undefined ? 'end of input' : JSON.stringify(c)}`);
+      const token = text.slice(i, i + length);
+      i += length;
+      if (token === 'true') attach(true);
+      else if (token === 'false') attach(false);
+      else if (token === 'null') attach(null);
+      else {
+        const n = Number(token);
+        attach(INTEGER.test(token) && !Number.isSafeInteger(n) ? token : n);
+      }
     }
   };
 
@@ -235,6 +230,19 @@ export function parseJsonLossless(text: string, firstLine = 1): LosslessJson {
     lineOf: (value) => lines.get(value),
     isComplete: (value) => complete.has(value),
   };
+}
+
+/**
+ * Length of the `true` / `false` / `null` / number token starting at `i`, 0 when none does.
+ * A token is read greedily and may be followed by anything: `12x` is `12`, then `x`.
+ */
+export function scalarTokenLength(text: string, i: number): number {
+  const c = text[i];
+  if (c === 't') return text.startsWith('true', i) ? 4 : 0;
+  if (c === 'f') return text.startsWith('false', i) ? 5 : 0;
+  if (c === 'n') return text.startsWith('null', i) ? 4 : 0;
+  NUMBER.lastIndex = i;
+  return NUMBER.exec(text)?.[0].length ?? 0;
 }
 
 export function isJsonObject(value: unknown): value is JsonObject {

@@ -20,6 +20,8 @@
  *   it runs, not what the API server has, so it becomes `kubeletPodLists`.
  * - Calico `sequenceNumber` values exceed 2^53: JSON is read losslessly, YAML with BigInt.
  * - A truncated capture keeps every object that was closed; the cut one is unparsed.
+ * - JSON members are streamed item by item (`kubectl-json-stream.ts`); there a List's `kind`
+ *   and `metadata` arrive after its items, so `KubeList` can decide them at the end.
  * - Events exist as core/v1 (`involvedObject`, `count`) and events.k8s.io/v1 (`regarding`,
  *   `note`, `series.count`, `deprecated*`).
  */
@@ -32,7 +34,7 @@ import type {
 import type { Provenance, Unparsed } from '../model/records.js';
 import { isoToMicros } from '../model/time.js';
 import { ParseError, type StateParseResult } from './types.js';
-import { isJsonObject, parseJsonLossless, type JsonObject, type JsonValue } from './json-lossless.js';
+import { isJsonObject, parseJsonLossless, type JsonObject, type JsonSyntaxProblem, type JsonValue } from './json-lossless.js';
 import { ipamBlockFromObject, ipamHandleFromObject } from './calico-ipam.js';
 
 export interface KubectlParseContext {
@@ -62,9 +64,43 @@ const KUBELET_POD_LIST_PATH = /proxy\/pods|kubelet-pods/i;
 // `10.1.254.64/32` → `10.1.254.64`
 const MASK_SUFFIX = /\/\d+$/;
 
+/** Kinds whose objects become facts (see `factKeyOfKind`). */
+const ANALYSED_KINDS = [
+  'Pod', 'Node', 'Event', 'Lease', 'Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'PodDisruptionBudget', 'IPAMBlock', 'IPAMHandle',
+] as const;
+
+type ObjectProblem = { line: number; reason: string } | { warning: string };
+
+/** What one object contributes, computed apart from the collector so a list can apply it later. */
+type ObjectOutcome =
+  | { type: 'unparsed'; line: number; reason: string }
+  | { type: 'ignored'; kind: string }
+  | { type: 'fact'; key: KubeFactKey; fact: unknown; problems: ObjectProblem[] };
+
+/** One item of a kubelet pod list; undefined when it has no `metadata.name`. */
+type KubeletPodSummary = { pod: KubeletPodListFact['pods'][number]; nodeName?: string } | undefined;
+
+/** How a List's items are read, decided from its kind, metadata and items. */
+interface ListShape {
+  itemKind?: string;
+  kubelet: boolean;
+}
+
+class ProblemRecorder implements ObjectProblems {
+  readonly problems: ObjectProblem[] = [];
+
+  warn(message: string): void {
+    this.problems.push({ warning: message });
+  }
+
+  unparsed(line: number, reason: string): void {
+    this.problems.push({ line, reason });
+  }
+}
+
 /**
  * Accumulates facts from Kubernetes objects across documents (one member); shared by the
- * kubectl parser and the cluster-info dump reader.
+ * kubectl parser (text and streamed JSON) and the cluster-info dump reader.
  */
 export class KubeObjectCollector implements ObjectProblems {
   readonly facts: Pick<Facts, KubeFactKey> = {
@@ -93,32 +129,43 @@ export class KubeObjectCollector implements ObjectProblems {
   addDocument(doc: LocatedObject, lineOf: (value: object) => number | undefined, isComplete: (value: object) => boolean): void {
     const { value } = doc;
     if (Array.isArray(value)) {
-      for (const item of value) this.addItem(item, undefined, lineOf(item as object) ?? doc.line, isComplete(item as object));
+      for (const item of value) this.addObject(item, undefined, lineOf(item as object) ?? doc.line, isComplete(item as object));
       return;
     }
     if (!isJsonObject(value)) {
       this.unparsed(doc.line, `not a Kubernetes object (${value === null ? 'null' : typeof value})`);
       return;
     }
-    const kind = str(value.kind);
     const items = value.items;
-    if (Array.isArray(items) && (kind === undefined || kind.endsWith('List'))) {
-      const itemKind = kind && kind !== 'List' ? kind.slice(0, -'List'.length) : undefined;
-      const allPods = items.length > 0 && items.every((i) => isJsonObject(i) && str(i.kind) === 'Pod');
-      if ((itemKind === 'Pod' || (!itemKind && allPods)) && this.isKubeletPodList(value)) {
-        this.addKubeletPodList(items, doc.line);
-        return;
-      }
-      const key = itemKind ? factKeyOfKind(itemKind) : undefined;
-      if (key) this.seen.add(key);
-      for (const item of items) {
-        const line = (isJsonObject(item) ? lineOf(item) : undefined) ?? doc.line;
-        this.addItem(item, itemKind, line, isJsonObject(item) ? isComplete(item) : true);
-      }
-      if (!doc.complete) this.warn(`${this.ctx.path}: ${kind ?? 'list'} at line ${doc.line} is truncated; kept ${items.length} item(s) read before the cut`);
+    const shape = Array.isArray(items) ? this.listShape(value, items.length > 0 && items.every(isPodObject)) : undefined;
+    if (!Array.isArray(items) || !shape) {
+      this.addObject(value, undefined, doc.line, doc.complete);
       return;
     }
-    this.addItem(value, undefined, doc.line, doc.complete);
+    const list = new KubeList(this, doc.line, { shape });
+    for (const item of items) list.add(item, isJsonObject(item) ? lineOf(item) : undefined, isJsonObject(item) ? isComplete(item) : true);
+    list.close(value, doc.complete);
+  }
+
+  /**
+   * Start a List whose kind and metadata may not be known yet (a streamed `kubectl get -o json`
+   * prints them after the items). `head` holds the keys read before the items.
+   */
+  openList(line: number, head: JsonObject): KubeList {
+    return new KubeList(this, line, { head });
+  }
+
+  /** Add one object (or what should have been one) found at `line`. */
+  addObject(item: JsonValue | undefined, listItemKind: string | undefined, line: number, complete: boolean): void {
+    this.apply(this.convert(item, listItemKind, line, complete));
+  }
+
+  /** How a document with an `items` array is read; undefined when it is not a list (its kind does not end in `List`). */
+  listShape(list: JsonObject, allPods: boolean): ListShape | undefined {
+    const kind = str(list.kind);
+    if (kind !== undefined && !kind.endsWith('List')) return undefined;
+    const itemKind = listItemKind(kind);
+    return { ...opt('itemKind', itemKind), kubelet: (itemKind === 'Pod' || (!itemKind && allPods)) && this.isKubeletPodList(list) };
   }
 
   private isKubeletPodList(list: JsonObject): boolean {
@@ -127,58 +174,78 @@ export class KubeObjectCollector implements ObjectProblems {
     return str(list.kind) === 'PodList' && (!isJsonObject(meta) || meta.resourceVersion === undefined);
   }
 
-  private addKubeletPodList(items: JsonValue[], line: number): void {
+  /** The kubelet pod list entry of one item. */
+  kubeletPod(item: JsonValue | undefined): KubeletPodSummary {
+    const meta = isJsonObject(item) ? obj(item.metadata) : undefined;
+    const name = str(meta?.name);
+    if (!isJsonObject(item) || !meta || !name) return undefined;
+    return { pod: { namespace: str(meta.namespace) ?? 'default', name, ...opt('uid', str(meta.uid)) }, ...opt('nodeName', str(obj(item.spec)?.nodeName)) };
+  }
+
+  addKubeletPodList(items: KubeletPodSummary[], line: number): void {
     this.seen.add('kubeletPodLists');
     const pods: KubeletPodListFact['pods'] = [];
     let nodeFromPods: string | undefined;
     for (const item of items) {
-      const meta = isJsonObject(item) ? obj(item.metadata) : undefined;
-      const name = str(meta?.name);
-      if (!meta || !name) {
+      if (!item) {
         this.unparsed(line, 'kubelet pod list item without metadata.name');
         continue;
       }
-      nodeFromPods ??= str(obj(isJsonObject(item) ? item.spec : undefined)?.nodeName);
-      pods.push({ namespace: str(meta.namespace) ?? 'default', name, ...opt('uid', str(meta.uid)) });
+      nodeFromPods ??= item.nodeName;
+      pods.push(item.pod);
     }
     this.objects += pods.length;
     const node = this.ctx.node ?? nodeFromPods;
     this.facts.kubeletPodLists.push({ ...opt('node', node), pods, source: { path: this.ctx.path, line } });
   }
 
-  private addItem(item: JsonValue | undefined, listItemKind: string | undefined, line: number, complete: boolean): void {
-    if (!isJsonObject(item)) {
-      this.unparsed(line, 'list item is not an object');
-      return;
-    }
-    if (!complete) {
-      this.unparsed(line, 'object truncated (the input ends inside it)');
-      return;
-    }
+  convert(item: JsonValue | undefined, listItemKind: string | undefined, line: number, complete: boolean): ObjectOutcome {
+    if (!isJsonObject(item)) return { type: 'unparsed', line, reason: 'list item is not an object' };
+    if (!complete) return { type: 'unparsed', line, reason: 'object truncated (the input ends inside it)' };
     const kind = str(item.kind) ?? listItemKind;
-    if (!kind) {
-      this.unparsed(line, 'object without kind');
-      return;
-    }
-    const source: Provenance = { path: this.ctx.path, line };
+    if (!kind) return { type: 'unparsed', line, reason: 'object without kind' };
     const key = factKeyOfKind(kind);
-    if (!key) {
-      this.ignoredKinds.set(kind, (this.ignoredKinds.get(kind) ?? 0) + 1);
-      return;
-    }
-    this.seen.add(key);
-    this.objects++;
+    if (!key) return { type: 'ignored', kind };
+    const source: Provenance = { path: this.ctx.path, line };
+    const problems = new ProblemRecorder();
+    let fact: unknown;
     switch (key) {
-      case 'pods': push(this.facts.pods, podFromObject(item, source, this)); break;
-      case 'nodes': push(this.facts.nodes, nodeFromObject(item, source, this)); break;
-      case 'events': push(this.facts.events, eventFromObject(item, source, this)); break;
-      case 'leases': push(this.facts.leases, leaseFromObject(item, source, this)); break;
-      case 'workloads': push(this.facts.workloads, workloadFromObject(item, kind as WorkloadFact['kind'], source, this)); break;
-      case 'pdbs': push(this.facts.pdbs, pdbFromObject(item, source, this)); break;
-      case 'ipamBlocks': push(this.facts.ipamBlocks, ipamBlockFromObject(item, source, this)); break;
-      case 'ipamHandles': push(this.facts.ipamHandles, ipamHandleFromObject(item, source, this)); break;
+      case 'pods': fact = podFromObject(item, source, problems); break;
+      case 'nodes': fact = nodeFromObject(item, source, problems); break;
+      case 'events': fact = eventFromObject(item, source, problems); break;
+      case 'leases': fact = leaseFromObject(item, source, problems); break;
+      case 'workloads': fact = workloadFromObject(item, kind as WorkloadFact['kind'], source, problems); break;
+      case 'pdbs': fact = pdbFromObject(item, source, problems); break;
+      case 'ipamBlocks': fact = ipamBlockFromObject(item, source, problems); break;
+      case 'ipamHandles': fact = ipamHandleFromObject(item, source, problems); break;
       case 'kubeletPodLists': break;
     }
+    return { type: 'fact', key, fact, problems: problems.problems };
+  }
+
+  apply(outcome: ObjectOutcome): void {
+    switch (outcome.type) {
+      case 'unparsed':
+        this.unparsed(outcome.line, outcome.reason);
+        return;
+      case 'ignored':
+        this.ignoredKinds.set(outcome.kind, (this.ignoredKinds.get(outcome.kind) ?? 0) + 1);
+        return;
+      case 'fact':
+        this.seen.add(outcome.key);
+        this.objects++;
+        for (const p of outcome.problems) {
+          if ('warning' in p) this.warn(p.warning);
+          else this.unparsed(p.line, p.reason);
+        }
+        if (outcome.fact !== undefined) (this.facts[outcome.key] as unknown[]).push(outcome.fact);
+    }
+  }
+
+  /** A JSON syntax error ended the reading: say so, after the documents read before it. */
+  jsonEndedEarly(error: JsonSyntaxProblem): void {
+    this.warn(`${this.ctx.path}: JSON ends early at line ${error.line} (${error.reason}); kept the objects read before it`);
+    this.unparsed(error.line, `JSON syntax: ${error.reason}`);
   }
 
   result(): StateParseResult<Partial<Facts>> {
@@ -191,6 +258,122 @@ export class KubeObjectCollector implements ObjectProblems {
     }
     return { value, unparsed: this.unparsedLines, warnings };
   }
+
+  /** `result()` of a whole kubectl member; a `ParseError` when nothing in it was a Kubernetes object. */
+  memberResult(): StateParseResult<Partial<Facts>> {
+    if (this.seen.size === 0 && this.ignoredKinds.size === 0 && this.unparsedLines.length > 0) {
+      throw new ParseError(this.ctx.path, `no Kubernetes objects (${this.unparsedLines[0]!.reason})`);
+    }
+    return this.result();
+  }
+}
+
+/** An item the list keeps until its kind is known: what it contributes under each possible kind. */
+interface PendingItem {
+  line: number;
+  pod: KubeletPodSummary;
+  /** When the item's own kind (or its shape) decides. */
+  outcome?: ObjectOutcome;
+  /** A kind-less object: its outcome per candidate list item kind. */
+  byKind?: Map<string, ObjectOutcome>;
+}
+
+/**
+ * The items of one List document, added one at a time. When the List's kind and metadata are
+ * known up front (`shape`) items go straight to the collector; otherwise (kubectl prints keys
+ * sorted, so `kind` and `metadata` follow `items`) each item is kept as what it would
+ * contribute — facts and a kubelet pod summary, never its tree — until `close` decides.
+ */
+export class KubeList {
+  private count = 0;
+  private allPods = true;
+  private readonly pods: KubeletPodSummary[] = [];
+  private readonly pending: PendingItem[] = [];
+  private readonly shape: ListShape | undefined;
+  /** Item kinds a kind-less item is converted as while the list kind is unknown. */
+  private readonly candidateKinds: readonly string[];
+
+  constructor(private readonly collector: KubeObjectCollector, readonly line: number, known: { shape: ListShape } | { head: JsonObject }) {
+    if ('shape' in known) {
+      this.shape = known.shape;
+      this.candidateKinds = [];
+      if (known.shape.kubelet) collector.seen.add('kubeletPodLists');
+      else {
+        const key = known.shape.itemKind ? factKeyOfKind(known.shape.itemKind) : undefined;
+        if (key) collector.seen.add(key);
+      }
+    } else {
+      const headKind = str(known.head.kind);
+      const itemKind = listItemKind(headKind);
+      this.candidateKinds = known.head.kind === undefined ? ANALYSED_KINDS : itemKind && factKeyOfKind(itemKind) ? [itemKind] : [];
+    }
+  }
+
+  /** `line`/`complete` are the item's own when it is an object. */
+  add(item: JsonValue, line: number | undefined, complete: boolean): void {
+    this.count++;
+    if (!isPodObject(item)) this.allPods = false;
+    const itemLine = (isJsonObject(item) ? line : undefined) ?? this.line;
+    const itemComplete = isJsonObject(item) ? complete : true;
+    const { shape, collector } = this;
+    if (shape?.kubelet) {
+      this.pods.push(collector.kubeletPod(item));
+      return;
+    }
+    if (shape) {
+      collector.addObject(item, shape.itemKind, itemLine, itemComplete);
+      return;
+    }
+    const pending: PendingItem = { line: itemLine, pod: collector.kubeletPod(item) };
+    if (isJsonObject(item) && itemComplete && str(item.kind) === undefined) {
+      pending.byKind = new Map(this.candidateKinds.map((kind) => [kind, collector.convert(item, kind, itemLine, true)]));
+    } else {
+      pending.outcome = collector.convert(item, undefined, itemLine, itemComplete);
+    }
+    this.pending.push(pending);
+  }
+
+  /** The list's own keys are known (items replaced); `complete` is false when the input ended inside the list. */
+  close(list: JsonObject, complete: boolean): void {
+    const { collector } = this;
+    if (this.shape) {
+      if (this.shape.kubelet) collector.addKubeletPodList(this.pods, this.line);
+      else this.warnIfTruncated(list, complete);
+      return;
+    }
+    const shape = Array.isArray(list.items) ? collector.listShape(list, this.count > 0 && this.allPods) : undefined;
+    if (!shape) {
+      collector.addObject(list, undefined, this.line, complete);
+      return;
+    }
+    if (shape.kubelet) {
+      collector.addKubeletPodList(this.pending.map((p) => p.pod), this.line);
+      return;
+    }
+    const { itemKind } = shape;
+    const key = itemKind ? factKeyOfKind(itemKind) : undefined;
+    if (key) collector.seen.add(key);
+    for (const p of this.pending) {
+      if (p.outcome) collector.apply(p.outcome);
+      else if (itemKind === undefined) collector.apply({ type: 'unparsed', line: p.line, reason: 'object without kind' });
+      else if (!factKeyOfKind(itemKind)) collector.apply({ type: 'ignored', kind: itemKind });
+      else collector.apply(p.byKind?.get(itemKind) ?? { type: 'unparsed', line: p.line, reason: `list kind ${str(list.kind)} differs from the one read before its items` });
+    }
+    this.warnIfTruncated(list, complete);
+  }
+
+  private warnIfTruncated(list: JsonObject, complete: boolean): void {
+    if (!complete) this.collector.warn(`${this.collector.ctx.path}: ${str(list.kind) ?? 'list'} at line ${this.line} is truncated; kept ${this.count} item(s) read before the cut`);
+  }
+}
+
+function isPodObject(item: JsonValue): boolean {
+  return isJsonObject(item) && str(item.kind) === 'Pod';
+}
+
+/** `PodList` → `Pod`; `List` (kubectl's mixed list) and no kind → undefined. */
+function listItemKind(listKind: string | undefined): string | undefined {
+  return listKind && listKind !== 'List' && listKind.endsWith('List') ? listKind.slice(0, -'List'.length) : undefined;
 }
 
 /**
@@ -204,23 +387,22 @@ export function parseKubernetesObjects(text: string, ctx: KubectlParseContext): 
   if (first === undefined) throw new ParseError(ctx.path, 'empty input');
   if (first === '{' || first === '[') readJson(text, collector);
   else readYaml(text, collector);
-  if (collector.seen.size === 0 && collector.ignoredKinds.size === 0 && collector.unparsedLines.length > 0) {
-    throw new ParseError(ctx.path, `no Kubernetes objects (${collector.unparsedLines[0]!.reason})`);
-  }
-  return collector.result();
+  return collector.memberResult();
+}
+
+/** The `ParseError` for JSON that broke before any object was complete. */
+export function invalidJsonError(path: string, error: JsonSyntaxProblem): ParseError {
+  return new ParseError(path, `invalid JSON at line ${error.line}: ${error.reason}`);
 }
 
 function readJson(text: string, collector: KubeObjectCollector): void {
   const parsed = parseJsonLossless(blankCommentHeader(text));
   const usable = parsed.documents.filter((d) => d.complete || isJsonObject(d.value) || Array.isArray(d.value));
   if (parsed.error && (usable.length === 0 || !hasAnyCompleteObject(parsed.documents, parsed.isComplete))) {
-    throw new ParseError(collector.ctx.path, `invalid JSON at line ${parsed.error.line}: ${parsed.error.reason}`);
+    throw invalidJsonError(collector.ctx.path, parsed.error);
   }
   for (const doc of parsed.documents) collector.addDocument(doc, parsed.lineOf, parsed.isComplete);
-  if (parsed.error) {
-    collector.warn(`${collector.ctx.path}: JSON ends early at line ${parsed.error.line} (${parsed.error.reason}); kept the objects read before it`);
-    collector.unparsed(parsed.error.line, `JSON syntax: ${parsed.error.reason}`);
-  }
+  if (parsed.error) collector.jsonEndedEarly(parsed.error);
 }
 
 function hasAnyCompleteObject(docs: LocatedObject[], isComplete: (v: object) => boolean): boolean {
@@ -372,10 +554,6 @@ export function stringMap(v: JsonValue | undefined): Record<string, string> {
 /** `{ key: value }` when value is defined, else `{}` — keeps absent fields absent. */
 export function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function push<T>(list: T[], item: T | undefined): void {
-  if (item !== undefined) list.push(item);
 }
 
 function named(item: JsonObject, source: Provenance, problems: ObjectProblems, kind: string): { meta: JsonObject; name: string } | undefined {
