@@ -50,6 +50,7 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
 
   const ingested = await ingest(list, {
     inputZone,
+    ...(options.inputZone ? {} : { inferZone: true }),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.stdin ? { stdin: options.stdin } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -59,7 +60,6 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
   const engine = evaluateRules(rules, createRuleContext(store));
 
   const assumptions = [...ingested.assumptions];
-  if (!options.inputZone) assumptions.push(`zone-less timestamps (journalctl short, klog) were read as ${inputZone}; use --input-tz to change`);
 
   const warnings = [...ingested.warnings];
   let findings = engine.findings;
@@ -95,6 +95,7 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
     noise,
     notApplicable: engine.notApplicable,
     rulesEvaluated: engine.rulesEvaluated,
+    ruledOut: engine.ruledOut,
     engineErrors: engine.engineErrors,
     unparsed: ingested.unparsed,
     timeline: buildTimeline(store, engine, options.focus),

@@ -157,7 +157,7 @@ function inputOptions<T>(y: Argv<T>) {
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout', group: 'Output:' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or warnings on stderr', group: 'Output:' })
     .option('tz', { type: 'string', default: machineZone(), describe: 'IANA zone for displayed times (JSON is UTC)', group: 'Time:' })
-    .option('input-tz', { type: 'string', describe: 'IANA zone in which zone-less timestamps (journalctl short, klog) were printed (default: --tz)', group: 'Time:' })
+    .option('input-tz', { type: 'string', describe: 'IANA zone in which zone-less timestamps (journalctl short, klog) were printed (default: learned from the capture, where journal lines sit next to logrus time= stamps; else --tz)', group: 'Time:' })
     .option('max-total-bytes', { type: 'number', describe: 'stop decompressing after this many bytes in all (default 64 GiB)', group: 'Limits:' })
     .option('max-member-bytes', { type: 'number', describe: 'read at most this many bytes of one member (default 8 GiB)', group: 'Limits:' })
     .option('max-members', { type: 'number', describe: 'read at most this many members per input (default 200000)', group: 'Limits:' });

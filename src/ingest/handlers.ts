@@ -23,11 +23,14 @@ export interface MemberSink {
   store: EventStore;
   referenceTime: number | undefined;
   inputZone: string;
+  /** `inputZone` is a fallback: parsers may learn the printing zone from the member. */
+  inferZone: boolean;
   record(record: LogRecord): void;
   marker(marker: JournalMarker): void;
   unparsed(u: Unparsed): void;
   warning(message: string): void;
   yearInferred(year: number): void;
+  zoneInferred(zone: string, line: number): void;
   /** Count parsed items that are not log records (facts). */
   count(n: number): void;
 }
@@ -76,6 +79,7 @@ function logOptions(member: Member, sink: MemberSink): LogParseOptions {
     ...(unit ? { unit } : {}),
     ...(sink.referenceTime !== undefined ? { referenceTime: sink.referenceTime } : {}),
     inputZone: sink.inputZone,
+    ...(sink.inferZone ? { inferZone: true } : {}),
     onRecord: (r) => sink.record(r),
     onMarker: (m) => sink.marker(m),
     onUnparsed: (u) => sink.unparsed(u),
@@ -94,6 +98,7 @@ function dumpTimeFromName(innerPath: string, zone: string): number | undefined {
 
 function noteStats(sink: MemberSink, stats: ParseStats): void {
   if (stats.yearInferred !== undefined) sink.yearInferred(stats.yearInferred);
+  if (stats.zoneInferred !== undefined) sink.zoneInferred(stats.zoneInferred.zone, stats.zoneInferred.line);
 }
 
 /** Parses one member by its sniffed kind into the sink. */

@@ -12,6 +12,11 @@ import { handleMember, type MemberSink } from './handlers.js';
 export interface IngestOptions extends OpenOptions {
   /** IANA zone of zone-less timestamps (journalctl short, klog). */
   inputZone?: string;
+  /**
+   * `inputZone` is only the fallback: a zone learned from a member (journalctl short lines
+   * next to logrus `time=` stamps) is used for it and for the later members of its node.
+   */
+  inferZone?: boolean;
   onProgress?(progress: { member: string; bytes: number }): void;
   /** Sees every normalized record (after node attribution), e.g. to load an SQL event store. */
   onRecord?(record: LogRecord): void;
@@ -46,6 +51,7 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
   const collector = new GoroutineDumpCollector();
   const yearsInferred = new Set<number>();
   const stateClock = new StateClock(store.facts);
+  const zones = new LearnedZones(options.inputZone ?? 'UTC');
   let unparsedTotal = 0;
 
   const observer = {
@@ -63,7 +69,8 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
     const sink: MemberSink = {
       store,
       referenceTime: referenceTimeFor(member, store, stateClock),
-      inputZone: options.inputZone ?? 'UTC',
+      inputZone: options.inferZone ? zones.forNode(member.node) : options.inputZone ?? 'UTC',
+      inferZone: options.inferZone === true,
       record(record: LogRecord) {
         entry.records++;
         if (!record.node && member.node) record.node = member.node;
@@ -103,6 +110,9 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
       yearInferred(year: number) {
         yearsInferred.add(year);
       },
+      zoneInferred(zone: string, line: number) {
+        zones.learn(member.node ?? [...unitNodesMarked.values()].flatMap((s) => [...s]).find((n) => n !== undefined), zone, `${member.path}:${line}`);
+      },
       count(n: number) {
         entry.records += n;
       },
@@ -123,10 +133,47 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
   if (yearsInferred.size) {
     result.assumptions.push(`journal and klog timestamps carry no year; year ${[...yearsInferred].sort().join(', ')} was inferred from the capture`);
   }
+  result.assumptions.push(...zones.describe(options.inferZone === true));
   if (unparsedTotal > result.unparsed.length) {
     result.warnings.push({ path: '', message: `${unparsedTotal} unparsed lines in all; the first ${result.unparsed.length} are listed` });
   }
   return result;
+}
+
+/** `Etc/GMT-10` → `UTC+10:00` (the POSIX-style IANA names invert the sign). */
+export function zoneLabel(zone: string): string {
+  const m = /^Etc\/GMT([+-])(\d+)$/.exec(zone);
+  if (!m) return zone;
+  return `UTC${m[1] === '-' ? '+' : '-'}${m[2]!.padStart(2, '0')}:00`;
+}
+
+/** Printing zones learned from members, per node, and the fallback for the rest. */
+class LearnedZones {
+  private readonly byNode = new Map<string, { zone: string; from: string }>();
+
+  constructor(private readonly fallback: string) {}
+
+  learn(node: string | undefined, zone: string, from: string): void {
+    const key = node ?? '';
+    if (!this.byNode.has(key)) this.byNode.set(key, { zone, from });
+  }
+
+  /** The node's learned zone; else the one zone learned anywhere, when all agree; else the fallback. */
+  forNode(node: string | undefined): string {
+    const own = this.byNode.get(node ?? '');
+    if (own) return own.zone;
+    const all = new Set([...this.byNode.values()].map((z) => z.zone));
+    return all.size === 1 ? [...all][0]! : this.fallback;
+  }
+
+  describe(inferring: boolean): string[] {
+    if (!inferring) return [];
+    const learned = [...this.byNode.entries()].sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([node, z]) => `${node || 'nodes not named'}: ${zoneLabel(z.zone)} (from ${z.from}, a logrus time= stamp next to the journal's own)`);
+    return learned.length
+      ? [`zone-less timestamps (journalctl short, klog) were read in the zone the capture shows — ${learned.join('; ')}; other members as ${zoneLabel(this.forNode(undefined))}; use --input-tz to set it`]
+      : [`zone-less timestamps (journalctl short, klog) were read as ${this.fallback} (no zone could be learned from the capture); use --input-tz to change`];
+  }
 }
 
 function referenceTimeFor(member: Member, store: EventStore, stateClock: StateClock): number | undefined {

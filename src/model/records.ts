@@ -16,6 +16,11 @@ export interface Provenance {
   cursor?: string;
 }
 
+/** The same line (or journal entry) of the same member. */
+export function sameSource(a: Provenance, b: Provenance): boolean {
+  return a.path === b.path && a.line === b.line && a.entry === b.entry;
+}
+
 export interface ContainerRef {
   namespace: string;
   pod: string;
@@ -64,4 +69,6 @@ export interface ParseStats {
   unparsed: number;
   /** A year was inferred for year-less timestamps (journalctl short, klog). */
   yearInferred?: number;
+  /** The zone zone-less timestamps were read in was learned from the member itself. */
+  zoneInferred?: { zone: string; line: number };
 }

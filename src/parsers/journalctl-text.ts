@@ -187,9 +187,35 @@ function unitFor(identifier: string | undefined, message: string, fallback: stri
   return unitFromIdentifier(identifier) ?? fallback;
 }
 
+/** Offsets a printing zone can have (UTC−12 … UTC+14), in minutes. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * The zone a year-less journal stamp was printed in, from a logrus `time=` of the same line
+ * (containerd prints UTC, k8s-dqlite its own offset; both the same moment within milliseconds):
+ * the wall-clock difference rounded to 15 min. Whole-hour offsets only (they have an IANA
+ * `Etc/GMT∓N` name); undefined when the stamps do not agree on one.
+ */
+export function zoneFromLogrus(stamp: YearlessStamp, message: string): string | undefined {
+  const iso = LOGRUS_TIME.exec(message)?.[1];
+  const absolute = iso === undefined ? undefined : isoToMicros(iso);
+  if (absolute === undefined) return undefined;
+  const year = new Date(absolute / 1000).getUTCFullYear();
+  // The wall clock may sit on the other side of New Year from the UTC moment.
+  const offsets = [year - 1, year, year + 1].map((y) =>
+    (Date.UTC(y, stamp.month - 1, stamp.day, stamp.hour, stamp.minute, stamp.second) * 1000 + stamp.micros - absolute) / 60e6);
+  const minutes = offsets.reduce((best, m) => (Math.abs(m) < Math.abs(best) ? m : best));
+  const rounded = Math.round(minutes / 15) * 15;
+  if (Math.abs(rounded) > MAX_OFFSET_MINUTES || Math.abs(minutes - rounded) > 1 || rounded % 60 !== 0) return undefined;
+  const hours = rounded / 60;
+  return hours === 0 ? 'UTC' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
+}
+
 class JournalctlTextReader {
   readonly stats: ParseStats = { records: 0, unparsed: 0 };
-  private readonly zone: string;
+  private zone: string;
+  /** False while the printing zone may still be read off the file (records wait for it). */
+  private zoneSettled: boolean;
   /** The operator named the zone: ambiguous printed abbreviations (CST, IST) follow it. */
   private readonly zoneGiven: boolean;
   private mode: 'detect' | 'short' | 'cat' = 'detect';
@@ -210,7 +236,8 @@ class JournalctlTextReader {
 
   constructor(private readonly options: LogParseOptions, forceCat: boolean) {
     this.zone = options.inputZone ?? 'UTC';
-    this.zoneGiven = options.inputZone !== undefined;
+    this.zoneGiven = options.inputZone !== undefined && !options.inferZone;
+    this.zoneSettled = !options.inferZone;
     this.reference = options.referenceTime;
     if (forceCat) this.mode = 'cat';
   }
@@ -231,6 +258,7 @@ class JournalctlTextReader {
   end(): ParseStats {
     if (this.mode === 'detect') this.decide('cat');
     this.finishCurrent();
+    this.settleZone();
     this.resolveQueued(undefined);
     for (const marker of this.pendingMarkers) this.emitMarker(marker, undefined);
     this.pendingMarkers = [];
@@ -338,6 +366,13 @@ class JournalctlTextReader {
     if (this.bootId) record.bootId = this.bootId;
 
     this.finishCurrent();
+    if (stamp.yearless && !this.zoneSettled) {
+      const zone = zoneFromLogrus(stamp.yearless, message);
+      if (zone !== undefined) {
+        this.stats.zoneInferred = { zone, line: lineNo };
+        this.settleZone(zone);
+      }
+    }
     if (stamp.ts !== undefined) this.anchorFromFullDate(stamp.ts);
     else if (stamp.yearless && this.year === undefined && this.reference === undefined) this.anchorFromMessage(message);
     this.current = { record, markersBefore: this.takeMarkers(), prefixWidth: stamp.length + messageStart };
@@ -371,10 +406,32 @@ class JournalctlTextReader {
     const queued = this.current;
     if (!queued) return;
     this.current = undefined;
-    if (queued.yearless && this.year === undefined && this.reference !== undefined) this.startYear(queued.yearless, this.reference);
-    if (queued.yearless && this.year !== undefined) this.place(queued);
+    if (queued.yearless && this.zoneSettled) {
+      if (this.year === undefined && this.reference !== undefined) this.startYear(queued.yearless, this.reference);
+      if (this.year !== undefined) this.place(queued);
+    }
     this.queue.push(queued);
-    if (this.queue.length > MAX_PENDING_RECORDS) this.resolveQueued(undefined);
+    if (this.queue.length > MAX_PENDING_RECORDS) {
+      this.settleZone();
+      this.resolveQueued(undefined);
+    }
+    this.drain();
+  }
+
+  /**
+   * Fix the zone year-less records are read in (the one learned from the file, else the
+   * fallback) and place the records that waited for it.
+   */
+  private settleZone(zone?: string): void {
+    if (this.zoneSettled) return;
+    if (zone !== undefined) this.zone = zone;
+    this.zoneSettled = true;
+    this.runningMonth = undefined;
+    if (this.year !== undefined) {
+      for (const queued of this.queue) if (queued.yearless) this.place(queued);
+    } else if (this.reference !== undefined) {
+      this.resolveQueued(this.reference);
+    }
     this.drain();
   }
 
@@ -446,6 +503,7 @@ class JournalctlTextReader {
 
   /** Place (or give up on, with `reference` undefined) every queued year-less record. */
   private resolveQueued(reference: number | undefined): void {
+    if (!this.zoneSettled) return; // settleZone places them with this reference
     for (const queued of this.queue) {
       if (!queued.yearless) continue;
       if (reference === undefined) {

@@ -16,6 +16,11 @@ export interface LogParseOptions {
   referenceTime?: number;
   /** IANA zone in which zone-less timestamps (journalctl short, klog) were printed. Default UTC. */
   inputZone?: string;
+  /**
+   * `inputZone` is only a fallback: a parser that can read the printing zone off the member
+   * itself (journalctl short lines next to logrus `time=` stamps) uses that instead.
+   */
+  inferZone?: boolean;
   onRecord(record: LogRecord): void;
   onMarker?(marker: JournalMarker): void;
   onUnparsed?(unparsed: Unparsed): void;

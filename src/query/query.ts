@@ -64,6 +64,7 @@ export async function runQuery(inputs: string[], sql: string, options: QueryOpti
     try {
       ingested = await ingest(inputs, {
         inputZone,
+        ...(options.inputZone ? {} : { inferZone: true }),
         onRecord: (record) => loader.add(record),
         ...(options.limits ? { limits: options.limits } : {}),
         ...(options.stdin ? { stdin: options.stdin } : {}),

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { JournalMarker, LogRecord, Unparsed } from '../../src/model/records.js';
 import type { LogParseOptions } from '../../src/parsers/types.js';
-import { parseJournalctlCat, parseJournalctlText } from '../../src/parsers/journalctl-text.js';
+import { parseJournalctlCat, parseJournalctlText, zoneFromLogrus } from '../../src/parsers/journalctl-text.js';
 import { chunksOf } from '../../src/parsers/line-splitter.js';
 import { INSPECT_CORPUS, SHARED_SAMPLES } from '../support/shared.js';
 
@@ -110,6 +110,38 @@ describe('parseJournalctlText: journalctl 252 renderings of the MicroK8s node', 
     const utc = await parse(readFileSync(DATA + 'short.txt'), { referenceTime: JUNE_2026 });
     const naive = await parse(readFileSync(DATA + 'short-brisbane.txt'), { referenceTime: JUNE_2026 });
     expect((naive.records[5]?.ts ?? 0) - (utc.records[5]?.ts ?? 0)).toBe(10 * 3600 * 1e6);
+  });
+
+  it('learns the printing zone from containerd/k8s-dqlite logrus stamps when asked to infer it (records wait for it)', async () => {
+    // fixtures/003 k8s02: journalctl in AEST; containerd's time= is UTC, k8s-dqlite's +10:00.
+    const text = [
+      'Jun 05 06:02:18 k8s02 microk8s.daemon-kubelite[7180]: I0605 06:02:18.301122    7180 server.go:487] "Kubelet version" kubeletVersion="v1.35.0"',
+      'Jun 05 06:03:25 k8s02 microk8s.daemon-containerd[4481]: time="2026-06-04T20:03:25.109120958Z" level=error msg="RunPodSandbox failed"',
+      'Jun 05 06:05:06 k8s02 microk8s.daemon-k8s-dqlite[4468]: time="2026-06-05T06:05:06+10:00" level=error msg="context canceled"',
+      '',
+    ].join('\n');
+    const CAPTURE_END = Date.UTC(2026, 5, 4, 20, 45) * 1000;
+    const { records, stats } = await parse(text, { referenceTime: CAPTURE_END, inputZone: 'UTC', inferZone: true });
+    expect(records.map((r) => iso(r.ts))).toEqual(['2026-06-04T20:02:18.000Z', '2026-06-04T20:03:25.000Z', '2026-06-04T20:05:06.000Z']);
+    expect(stats.zoneInferred).toEqual({ zone: 'Etc/GMT-10', line: 2 });
+    // Without inference the fallback zone is used as given.
+    const given = await parse(text, { referenceTime: CAPTURE_END, inputZone: 'UTC' });
+    expect(iso(given.records[0]?.ts)).toBe('2026-06-05T06:02:18.000Z');
+    expect(given.stats.zoneInferred).toBeUndefined();
+    // Nothing to learn from: the fallback.
+    const klogOnly = await parse(text.split('\n')[0] + '\n', { referenceTime: CAPTURE_END, inputZone: 'Europe/Berlin', inferZone: true });
+    expect(iso(klogOnly.records[0]?.ts)).toBe('2026-06-05T04:02:18.000Z');
+  });
+
+  it('zoneFromLogrus: whole-hour offsets from Z or ±hh:mm stamps, across New Year, nothing for half hours or disagreement', () => {
+    const at = (month: number, day: number, hour: number, minute: number, second: number) => ({ month, day, hour, minute, second, micros: 0 });
+    expect(zoneFromLogrus(at(6, 5, 6, 3, 25), 'time="2026-06-04T20:03:25.109120958Z" level=info')).toBe('Etc/GMT-10');
+    expect(zoneFromLogrus(at(6, 5, 6, 5, 6), 'time="2026-06-05T06:05:06+10:00" level=info')).toBe('Etc/GMT-10');
+    expect(zoneFromLogrus(at(1, 1, 8, 0, 0), 'time="2026-12-31T23:00:00Z" level=info')).toBe('Etc/GMT-9');
+    expect(zoneFromLogrus(at(3, 10, 9, 0, 0), 'time="2026-03-10T14:00:00Z"')).toBe('Etc/GMT+5');
+    expect(zoneFromLogrus(at(6, 5, 11, 33, 25), 'time="2026-06-05T06:03:25Z"')).toBeUndefined(); // +05:30
+    expect(zoneFromLogrus(at(6, 5, 6, 13, 25), 'time="2026-06-04T20:03:25Z"')).toBeUndefined(); // 10h10m: not one moment
+    expect(zoneFromLogrus(at(6, 5, 6, 3, 25), 'level=info msg="no stamp"')).toBeUndefined();
   });
 
   it('cat: one record per printed line, no time, options.node/unit', async () => {
