@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../src/rules/kubelet-silent.js';
 import { ruleTester, runCase } from '../support/rule-tester.js';
-import { containerdSteady, klog, kubeliteSteady, process, systemd } from '../support/kubelet-builders.js';
+import { containerdSteady, klog, kubeliteSteady, nodeFact, process, systemd } from '../support/kubelet-builders.js';
+import { isoToMicros } from '../../src/model/time.js';
 
 const LOG = 'k8s03/kubelite.log';
 const CTRD = 'k8s03/containerd.log';
@@ -42,9 +43,14 @@ ruleTester(rule, {
       expect: [{ nodes: ['k8s03'], evidence: [{ path: LOG, line: 8689 }], signals: { 'kubelite silent >= 5 min': 'present' } }],
     },
     {
-      name: '001 FM3 shape: startup line then 15 minutes of silence while containerd keeps logging',
+      // The node reports Ready=True with a heartbeat 9 s before the capture: "Ready" proves nothing (the
+      // node-status loop is not the pod loop), so it neither suppresses nor weakens the finding.
+      name: '001 FM3 shape: startup line then 15 minutes of silence while containerd keeps logging, node still Ready',
       records: [...kubeliteSteady('k8s03', '2026-05-18T14:00:00Z', '2026-05-18T14:15:00Z', LOG, 1), lastLine, ...containerdSteady('k8s03', '2026-05-18T14:00:00Z', '2026-05-18T14:30:00Z', CTRD, 1)],
-      facts: { processes: [process('k8s03', 53319, '/snap/microk8s/8612/kubelite --kubelet-args-file=/var/snap/microk8s/8612/args/kubelet', 'k8s03/ps.txt', 7, { cpuPercent: 0.3 })] },
+      facts: {
+        processes: [process('k8s03', 53319, '/snap/microk8s/8612/kubelite --kubelet-args-file=/var/snap/microk8s/8612/args/kubelet', 'k8s03/ps.txt', 7, { cpuPercent: 0.3 })],
+        nodes: [{ ...nodeFact('k8s03', false), ready: { type: 'Ready', status: 'True', reason: 'KubeletReady', lastTransitionTime: isoToMicros('2026-05-18T13:58:00Z'), lastHeartbeatTime: isoToMicros('2026-05-18T14:29:51Z') } }],
+      },
       expect: [{
         nodes: ['k8s03'],
         evidence: [{ path: LOG, line: 500 }],

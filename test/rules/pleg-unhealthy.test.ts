@@ -16,6 +16,14 @@ ruleTester(rule, {
       records: [started, klog('2026-05-23T00:17:51Z', 'k8s03', 'E', YET, LOG, 2), ...kubeliteSteady('k8s03', '2026-05-23T00:18:00Z', '2026-05-23T00:25:00Z', LOG, 10)],
     },
     {
+      name: 'near miss: the PLEG wording quoted by another unit (k8s-dqlite logging a request body) is not the kubelet',
+      records: [
+        started,
+        ...kubeliteSteady('k8s03', '2026-05-23T00:18:00Z', '2026-05-23T02:00:00Z', LOG, 10, 300),
+        rec('2026-05-23T02:04:30Z', 'k8s03', 'snap.microk8s.daemon-k8s-dqlite', 'time="2026-05-23T02:04:30Z" level=info msg="event: PLEG is not healthy: pleg was last seen active 5m0s ago; threshold is 3m0s"', 'k8s03/k8s-dqlite.log', 106),
+      ],
+    },
+    {
       name: 'healthy kubelite without PLEG complaints',
       records: kubeliteSteady('k8s03', '2026-05-23T00:00:00Z', '2026-05-23T00:25:00Z', LOG, 1),
     },

@@ -111,9 +111,14 @@ export interface PlegComplaints {
   yetToBePastWindow: SignatureMatch[];
 }
 
+/** A line the kubelet could have written: from a kubelet unit, or from a log with no unit (a plain klog file). */
+function fromKubelet(m: SignatureMatch): boolean {
+  return m.record.unit === undefined || KUBELET_UNITS.has(m.record.unit);
+}
+
 export function plegComplaints(ctx: RuleContext, node: string): PlegComplaints {
   const starts = kubeletStarts(ctx, node);
-  const lastSeenActive = ctx.matches('pleg-last-seen-active', { node }).filter((m) => {
+  const lastSeenActive = ctx.matches('pleg-last-seen-active', { node }).filter(fromKubelet).filter((m) => {
     if (m.record.ts === undefined) return true;
     return !placeInStartup(starts, m.record.ts).inWindow;
   });
@@ -121,7 +126,7 @@ export function plegComplaints(ctx: RuleContext, node: string): PlegComplaints {
   const yetToBePastWindow: SignatureMatch[] = [];
   // Runs are separated by starts; without a start the first line of the run anchors the window.
   const firstOfRun = new Map<number, number>();
-  for (const m of ctx.matches('pleg-yet-to-be-successful', { node })) {
+  for (const m of ctx.matches('pleg-yet-to-be-successful', { node }).filter(fromKubelet)) {
     const ts = m.record.ts;
     if (ts === undefined) {
       yetToBeInWindow.push(m);
@@ -453,7 +458,7 @@ export function snapshotTime(ctx: RuleContext): number | undefined {
 export function podEvidence(pod: PodFact, node: string): EvidenceItem {
   const waiting = [...pod.initContainers, ...pod.containers].find((c) => c.state === 'waiting');
   const reason = waiting?.stateReason ? ` (${waiting.name}: ${waiting.stateReason})` : '';
-  return evidenceFromFact(pod.source, `pod ${podRef(pod)} spec.nodeName=${node} phase=${pod.phase ?? '?'}${reason}`, node, podBoundAt(pod));
+  return { ...evidenceFromFact(pod.source, `pod ${podRef(pod)} spec.nodeName=${node} phase=${pod.phase ?? '?'}${reason}`, node, podBoundAt(pod)), pod: podRef(pod) };
 }
 
 export { CONTAINERD_UNIT };
