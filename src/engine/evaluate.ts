@@ -5,6 +5,7 @@ import {
   type ReportFinding,
   type ReportNoise,
   type ReportNotApplicable,
+  type ReportRuledOut,
   type ReportSignal,
 } from '../report/types.js';
 import { computeConfidence } from './confidence.js';
@@ -18,6 +19,8 @@ export interface EngineResult {
   noise: ReportNoise[];
   notApplicable: ReportNotApplicable[];
   rulesEvaluated: string[];
+  /** Evaluated failure-mode and symptom rules that produced no finding, with their signals. */
+  ruledOut: ReportRuledOut[];
   engineErrors: Array<{ rule: string; message: string }>;
 }
 
@@ -30,6 +33,8 @@ export function renderEvidence(item: EvidenceItem): ReportEvidence {
   if (item.node) out.node = item.node;
   if (item.count !== undefined) out.count = item.count;
   if (item.role) out.role = item.role;
+  if (item.summary) out.summary = true;
+  if (item.pod) out.pod = item.pod;
   return out;
 }
 
@@ -69,7 +74,7 @@ function toFinding(rule: Rule, draft: RuleOutcome['findings'][number]): ReportFi
  * specific finding are marked, and causal links are drawn between findings present.
  */
 export function evaluateRules(rules: readonly Rule[], ctx: RuleContext): EngineResult {
-  const result: EngineResult = { findings: [], noise: [], notApplicable: [], rulesEvaluated: [], engineErrors: [] };
+  const result: EngineResult = { findings: [], noise: [], notApplicable: [], rulesEvaluated: [], ruledOut: [], engineErrors: [] };
   const about = new Map<ReportFinding, string[]>();
   const checked = new Map<string, ReportSignal[]>();
   const byId = new Map(rules.map((r) => [r.id, r]));
@@ -109,6 +114,7 @@ export function evaluateRules(rules: readonly Rule[], ctx: RuleContext): EngineR
       }
       continue;
     }
+    if (outcome.findings.length === 0) result.ruledOut.push({ id: rule.id, title: rule.meta.title, signals: outcome.checked });
     for (const draft of outcome.findings) {
       const finding = toFinding(rule, draft);
       if (draft.about?.length) about.set(finding, draft.about);

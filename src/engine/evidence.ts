@@ -22,7 +22,7 @@ export function cappedEvidence(matches: readonly SignatureMatch[], keep = 5, tot
   ];
 }
 
-/** Evidence from a parsed state object (kubectl JSON, ip route line…). */
+/** Evidence from a parsed state object (kubectl JSON, ip route line…): `text` summarises it. */
 export function evidenceFromFact(source: Provenance, text: string, node?: string, ts?: number): EvidenceItem {
-  return { source, text, node, ts };
+  return { source, text, node, ts, summary: true };
 }

@@ -57,6 +57,10 @@ export interface EvidenceItem {
   /** For a capped run of identical matches: how many there were in all. */
   count?: number;
   role?: 'first' | 'last';
+  /** `text` renders a parsed object or row (kubectl JSON, a ps row…), not the raw line. */
+  summary?: boolean;
+  /** The pod (`namespace/name`) this evidence is about: the report's impact lists them. */
+  pod?: string;
 }
 
 export interface FindingDraft {

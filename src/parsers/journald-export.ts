@@ -15,7 +15,7 @@
  *   (empty line: end of entry)
  *
  * Output: one `LogRecord` per entry that has MESSAGE (see journal-entry.ts for the field
- * mapping), source `{ path, line (first line of the entry), entry (1-based ordinal), cursor }`;
+ * mapping), source `{ path, entry (1-based ordinal), cursor }` (no line: an export is addressed by entry);
  * a `boot` marker before the first entry of each boot of each host.
  *
  * Framing, exactly as systemd's importer (`src/shared/journal-importer.c`) reads it:
@@ -347,7 +347,8 @@ class ExportReader {
   private emit(): void {
     const fields = this.fields as JournalFields;
     this.fields = undefined;
-    const source = { path: this.options.path, line: this.entryLine, entry: this.ordinal, ...(fields.cursor ? { cursor: fields.cursor } : {}) };
+    // An export is addressed by entry (report-contract: evidence `line` is the entry ordinal), not by line.
+    const source = { path: this.options.path, entry: this.ordinal, ...(fields.cursor ? { cursor: fields.cursor } : {}) };
     const record = journalEntryToRecord(fields, { source, node: this.options.node, unit: this.options.unit });
     const marker = this.boots.observe(record);
     if (marker) this.options.onMarker?.(marker);

@@ -22,6 +22,7 @@ export interface PirOptions {
 }
 
 const FOLLOW_UP = /^\s*follow[- ]up\s*:\s*/i;
+const MAX_IMPACT_PODS = 30;
 
 export function findingKey(f: ReportFinding): string {
   return `${f.id}@${f.nodes.join(',') || 'cluster'}`;
@@ -94,12 +95,6 @@ function explainedSymptomsOf(report: Report, f: ReportFinding): ReportFinding[] 
   return sortFindings(report.findings.filter((s) => s.explainedBy?.includes(f.id) && overlaps(s.nodes, f.nodes)));
 }
 
-/** Rules evaluated that produced neither a finding nor noise: the look-alikes ruled out. */
-export function rulesNotFired(report: Report): string[] {
-  const fired = new Set([...report.findings.map((f) => f.id), ...report.noise.map((n) => n.id)]);
-  return [...new Set(report.rulesEvaluated)].filter((id) => !fired.has(id)).sort();
-}
-
 export interface FollowUpAction {
   priority: Severity;
   action: string;
@@ -149,13 +144,25 @@ export function formatSpan(ms: number): string {
 const spanMs = (w: { start?: string; end?: string } | undefined): number | undefined =>
   w?.start && w.end ? Date.parse(w.end) - Date.parse(w.start) : undefined;
 
-const POD_IN_TEXT = /\bpod(?:Name)?="([^"\s]{1,253})"/g;
+export interface AffectedPod {
+  pod: string;
+  node?: string;
+  /** Findings (standing or explained) whose evidence is about the pod. */
+  findings: ReportFinding[];
+}
 
-/** Pods named in a finding: facts whose key says pod, and klog `pod="ns/name"` fields in its evidence. */
-export function podsOf(f: ReportFinding): string[] {
-  const pods = new Set<string>();
-  for (const e of f.evidence) for (const m of e.text.matchAll(POD_IN_TEXT)) pods.add(m[1]!);
-  return [...pods].sort();
+/** Pods the findings' evidence is about (stuck Pending, Terminating…), with the findings naming them. */
+export function affectedPods(report: Report): AffectedPod[] {
+  const byPod = new Map<string, AffectedPod>();
+  for (const f of sortFindings(report.findings)) {
+    for (const e of f.evidence) {
+      if (!e.pod) continue;
+      const entry = byPod.get(e.pod) ?? { pod: e.pod, ...(e.node ? { node: e.node } : {}), findings: [] };
+      if (!entry.findings.includes(f)) entry.findings.push(f);
+      byPod.set(e.pod, entry);
+    }
+  }
+  return [...byPod.values()].sort((a, b) => a.pod.localeCompare(b.pod));
 }
 
 /**
@@ -342,8 +349,20 @@ class Pir {
     const nodes = [...new Set(live.flatMap((f) => f.nodes))].sort();
     const clusterWide = live.some((f) => f.nodes.length === 0);
     out.push(para(strong(text('Nodes:')), text(` ${nodes.length ? nodes.join(', ') : 'none named'}${clusterWide ? ' (and cluster-wide findings)' : ''}`)));
-    const pods = [...new Set(live.flatMap(podsOf))].sort();
-    if (pods.length) out.push(para(strong(text('Pods named in the evidence:')), text(' '), ...pods.slice(0, 20).flatMap((p, i) => [...(i ? [text(', ')] : []), code(p)]), ...(pods.length > 20 ? [text(` and ${pods.length - 20} more`)] : [])));
+    const pods = affectedPods(r);
+    if (pods.length) {
+      out.push(para(strong(text('Pods affected')), text(` (${pods.length}; the window is that of the first finding naming the pod):`)));
+      out.push({
+        type: 'table',
+        head: ['Pod', 'Node', 'Findings', 'Window', 'Lasted'],
+        rows: pods.slice(0, MAX_IMPACT_PODS).map((p) => {
+          const window = p.findings[0]!.window;
+          const ms = spanMs(window);
+          return [[code(p.pod)], [text(p.node ?? '—')], p.findings.flatMap((f, i) => [...(i ? [text(', ')] : []), code(f.id)]), [text(this.window(window))], [text(ms === undefined ? '—' : formatSpan(ms))]];
+        }),
+      });
+      if (pods.length > MAX_IMPACT_PODS) out.push(para(em(`… and ${pods.length - MAX_IMPACT_PODS} more pods (all are in the JSON report's evidence).`)));
+    }
     out.push({
       type: 'table',
       head: ['Finding', 'Severity', 'Nodes', 'Window', 'Lasted', 'Facts'],
@@ -364,6 +383,7 @@ class Pir {
       if (e.node) meta.push(e.node);
       if (e.count !== undefined) meta.push(e.role ? `${e.role} of ${e.count}` : `${e.count} matches`);
       if (e.cursor) meta.push(`cursor ${e.cursor}`);
+      if (e.summary) meta.push('parsed, not verbatim');
       out.push(para(code(`${e.path}${e.line !== undefined ? `:${e.line}` : ''}`), ...(meta.length ? [text(` — ${meta.join(' · ')}`)] : [])));
       out.push({ type: 'code', text: e.text });
     }
@@ -448,11 +468,20 @@ class Pir {
         ]),
       });
     }
-    const notFired = rulesNotFired(r);
     out.push(heading(3, 'Look-alike rules evaluated that did not fire'));
-    out.push(notFired.length
-      ? { type: 'list', ordered: false, items: notFired.map((id) => [para(code(id))]) }
-      : para(em('None: every rule evaluated fired or reported noise.')));
+    if (r.ruledOut.length === 0) {
+      out.push(para(em('None: every rule evaluated fired or reported noise.')));
+      return out;
+    }
+    const described = (sigs: ReportSignal[], state: ReportSignal['state']) =>
+      sigs.filter((s) => s.state === state).map((s) => (s.detail ? `${s.name} (${s.detail})` : s.name)).join('; ') || '—';
+    out.push({
+      type: 'table',
+      head: ['Rule', 'Ruled out because (absent)', 'Present', 'Could not check'],
+      rows: [...r.ruledOut].sort((a, b) => a.id.localeCompare(b.id)).map((o) => [
+        [code(o.id)], [text(described(o.signals, 'absent'))], [text(described(o.signals, 'present'))], [text(described(o.signals, 'unknown'))],
+      ]),
+    });
     return out;
   }
 

@@ -18,8 +18,9 @@ export function rulesCatalog(rules: readonly Rule[] = RULES) {
 
 export function renderRulesList(format: 'text' | 'json'): string {
   if (format === 'json') return `${JSON.stringify(rulesCatalog(), null, 2)}\n`;
-  const width = Math.max(...RULES.map((r) => r.id.length));
-  const lines = RULES.map((r) => `${r.id.padEnd(width)}  ${r.meta.severity.padEnd(8)}  ${r.meta.kind.padEnd(12)}  ${r.meta.title}`);
+  const { rules } = rulesCatalog();
+  const width = Math.max(...rules.map((r) => r.id.length));
+  const lines = rules.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.kind.padEnd(12)}  ${r.title}  [${r.sources.join(', ')}]`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -87,7 +87,7 @@ export function renderText(report: Report, options: TextOptions): string {
       out.push('Evidence:');
       for (const e of top.evidence.slice(0, 6)) {
         const where = `${e.path}${e.line !== undefined ? `:${e.line}` : ''}`;
-        const count = e.count ? ` [${e.role ?? ''} of ${e.count}]` : '';
+        const count = e.count ? (e.role ? ` [${e.role} of ${e.count}]` : ` [×${e.count}]`) : '';
         out.push(`  ${where}${count}`);
         out.push(`    ${clip(oneLine(e.text), options.width * 2)}`);
       }
@@ -101,13 +101,14 @@ export function renderText(report: Report, options: TextOptions): string {
   }
 
   // The terminal shows the skeleton (capture, boots, restarts, findings, events); every line and pod change is in `timeline`.
-  const skeleton = report.timeline.filter((t) => (t.kind !== 'signal' && t.kind !== 'state') || t.findings);
+  const skeleton = report.timeline.filter((t) => (t.kind !== 'signal' && t.kind !== 'state') || t.source === 'capture' || t.findings);
   const entries = skeleton.slice(0, options.timelineEntries ?? 15);
   if (entries.length) {
     out.push('');
     out.push(`Timeline (${zone}):`);
     for (const t of entries) {
-      out.push(`  ${formatIsoInZone(t.ts, zone)}  ${clip(`${t.node ? `[${t.node}] ` : ''}${t.kind}: ${oneLine(t.text)}`, Math.max(40, options.width - 28))}`);
+      const label = t.source === 'capture' ? 'capture' : t.kind;
+      out.push(`  ${formatIsoInZone(t.ts, zone)}  ${clip(`${t.node ? `[${t.node}] ` : ''}${label}: ${oneLine(t.text)}`, Math.max(40, options.width - 28))}`);
     }
     const more = report.timeline.length - entries.length;
     if (more > 0) out.push(`  … ${more} more entries (log signals, pod changes, later events): pleg-analyze timeline <inputs>`);

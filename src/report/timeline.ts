@@ -27,8 +27,8 @@ export function buildTimeline(store: EventStore, engine: EngineResult, filter: R
     entries.push({ ...entry, micros });
   };
 
-  push(store.captureStart, { ts: '', source: 'capture', kind: 'capture', text: 'capture starts (earliest timestamp seen)' });
-  push(store.captureEnd, { ts: '', source: 'capture', kind: 'capture', text: 'capture ends (latest timestamp seen)' });
+  push(store.captureStart, { ts: '', source: 'capture', kind: 'state', text: 'capture starts (earliest timestamp seen)' });
+  push(store.captureEnd, { ts: '', source: 'capture', kind: 'state', text: 'capture ends (latest timestamp seen)' });
 
   for (const boot of store.bootEvents) {
     push(boot.ts, { ts: '', node: boot.node, source: boot.source.path, kind: 'boot', text: short(boot.bootId ? `boot ${boot.bootId}: ${boot.text}` : boot.text) });

@@ -28,6 +28,10 @@ export interface ReportEvidence {
   /** Repeated lines are capped: the first and last are kept and `count` says how many matched. */
   count?: number;
   role?: 'first' | 'last';
+  /** True when `text` summarises the object or row at `path:line` instead of quoting the line. */
+  summary?: boolean;
+  /** The pod (`namespace/name`) the evidence is about. */
+  pod?: string;
 }
 
 export interface ReportRunbookStep {
@@ -81,10 +85,18 @@ export interface ReportTimelineEntry {
   ts: string;
   node?: string;
   source: string;
-  kind: 'restart' | 'finding' | 'signal' | 'event' | 'boot' | 'state' | 'capture';
+  /** `state`: pod/node state changes and the capture's own start and end (source `capture`). */
+  kind: 'restart' | 'finding' | 'signal' | 'event' | 'boot' | 'state';
   text: string;
   count?: number;
   findings?: string[];
+}
+
+/** A look-alike rule evaluated on this capture that did not fire, and the signals that decided it. */
+export interface ReportRuledOut {
+  id: string;
+  title: string;
+  signals: ReportSignal[];
 }
 
 export interface ReportNotApplicable {
@@ -107,6 +119,7 @@ export interface Report {
   noise: ReportNoise[];
   notApplicable: ReportNotApplicable[];
   rulesEvaluated: string[];
+  ruledOut: ReportRuledOut[];
   engineErrors: Array<{ rule: string; message: string }>;
   unparsed: Array<{ path: string; line: number; reason: string }>;
   timeline: ReportTimelineEntry[];

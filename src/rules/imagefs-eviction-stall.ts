@@ -1,6 +1,7 @@
 import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft } from '../engine/types.js';
+import { sameSource } from '../model/records.js';
 import { MICROS_PER_MINUTE } from '../model/time.js';
 import { kubeletAlive, kubeletCpu, kubeletNodes, kubeletRestarts, kubeletSilences, lastKubeletLineBefore, lastStartBefore, matchEvidence, podEvidence, snapshotTime } from './shared/kubelet.js';
 import { formatDuration } from './shared/format.js';
@@ -75,7 +76,7 @@ export default defineRule({
       const { line, silence } = pairs[pairs.length - 1]!;
       const evidence: EvidenceItem[] = [matchEvidence(line)];
       const before = lastKubeletLineBefore(ctx, node, silence.start);
-      if (before && (before.source.path !== line.record.source.path || before.source.line !== line.record.source.line)) evidence.push(before);
+      if (before && !sameSource(before.source, line.record.source)) evidence.push(before);
       if (cpu) evidence.push(cpu.evidence);
       evidence.push(...pending.slice(0, 5).map((p) => podEvidence(p, node)));
       const pods = pending.map(podRef).sort();

@@ -182,7 +182,7 @@ describe('pleg-analyze query', () => {
     const help = run(['query', '--help']).stdout;
     for (const table of ['records', 'findings', 'evidence', 'pods', 'ipam_blocks']) expect(help).toContain(table);
     expect(help).not.toMatch(/--since|"junit"/);
-    const cut = run(['query', FIXTURE, 'SELECT line FROM records ORDER BY line', '--max-rows', '2', '-f', 'csv']);
+    const cut = run(['query', FIXTURE, 'SELECT path, line, entry FROM records ORDER BY path, line, entry', '--max-rows', '2', '-f', 'csv']);
     expect(cut.code).toBe(0);
     expect(cut.stdout.split('\r\n').filter(Boolean)).toHaveLength(3);
     expect(cut.stderr).toContain('only the first 2 are shown');

@@ -70,7 +70,6 @@ describe('parseJournaldExport', () => {
       message: 'I0518 00:15:02.123456 1234567 kubelet_node_status.go:77] "Successfully registered node" node="k8s03"',
       source: {
         path: 'journal.export',
-        line: 1,
         entry: 1,
         cursor: 's=4abe5cacdca040f4aae69f18e0cd6c41;i=4;b=5f3ad2e1c8b44e0f9a7d6c5b4e3f2a10;m=9a78c0;t=65204126387c0;x=940562823f521613',
       },
@@ -133,13 +132,15 @@ describe('parseJournaldExport', () => {
       binaryField('_SELINUX_CONTEXT', 'unconfined\n'),
       binaryField('COREDUMP_PROC_CGROUP', '\n\n\n__CURSOR=fake\nMESSAGE=fake\n\n'),
       Buffer.from('MESSAGE=real\n\n__CURSOR=c2\n__REALTIME_TIMESTAMP=2000000\nMESSAGE=second\n\n'),
+      Buffer.from('not a field!\n'),
     ]);
     const { records, unparsed } = await parse(parseJournaldExport, input);
-    expect(unparsed).toEqual([]);
-    expect(records.map((r) => [r.message, r.source.cursor, r.source.line])).toEqual([
-      ['real', 'c1', 1],
-      ['second', 'c2', 16],
+    expect(records.map((r) => [r.message, r.source.cursor, r.source.entry, r.source.line])).toEqual([
+      ['real', 'c1', 1, undefined],
+      ['second', 'c2', 2, undefined],
     ]);
+    // Line numbers still count the newlines inside binary values: the stray line is line 20.
+    expect(unparsed).toEqual([{ path: 'journal.export', line: 20, reason: 'line is neither NAME=value nor a binary field name' }]);
   });
 
   it('keeps a truncated final entry that has MESSAGE, reports one without', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeMarkdownText, markdownCodeSpan, markdownFence, renderMarkdown } from '../../src/report/markdown.js';
-import { causalChains, followUpActions, reportTitle, rulesNotFired } from '../../src/report/pir.js';
+import { causalChains, followUpActions, reportTitle } from '../../src/report/pir.js';
 import type { Report } from '../../src/report/types.js';
 import { sampleReport } from '../data/report/sample-report.js';
 
@@ -96,8 +96,8 @@ describe('renderMarkdown (PIR draft)', () => {
     const ruled = section(md, 'Ruled out');
     expect(ruled).toContain('- `pleg-cni-deadlock` (k8s03): not seen: IPAM skipping full blocks — could not be checked: kubelite CPU collapse');
     expect(ruled).toContain('| `pleg-orphaned-shims` | — | — | shims outnumber tasks | `pgrep -a containerd-shim > <node>-shims.txt` |');
-    expect(ruled).toContain('### Look-alike rules evaluated that did not fire\n\n- `imagefs-eviction-stall`');
-    expect(rulesNotFired(sampleReport())).toEqual(['imagefs-eviction-stall']);
+    expect(ruled).toContain('### Look-alike rules evaluated that did not fire\n\n| Rule | Ruled out because (absent) | Present | Could not check |');
+    expect(ruled).toContain('| `imagefs-eviction-stall` | imagefs label error | — | kubelite silent after it (no kubelet log after the start) |');
   });
 
   it('explains noise and input coverage, with capture commands for rules not applicable', () => {

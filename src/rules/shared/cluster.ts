@@ -168,7 +168,7 @@ export function podText(pod: PodFact): string {
 }
 
 export function podEvidence(pod: PodFact): EvidenceItem {
-  return evidenceFromFact(pod.source, podText(pod), pod.nodeName, podBoundAt(pod));
+  return { ...evidenceFromFact(pod.source, podText(pod), pod.nodeName, podBoundAt(pod)), pod: podRef(pod) };
 }
 
 export function timesOf(matches: readonly SignatureMatch[]): number[] {

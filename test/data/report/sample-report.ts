@@ -141,16 +141,24 @@ export function sampleReport(): Report {
       { id: 'vxlan-route-stale-vtep', missing: ['routing table of each node'], capture: ['ip route show table main > <node>-ip-route.txt'] },
     ],
     rulesEvaluated: ['calico-ipam-full-blocks', 'calico-kube-controllers-tombstone-panic', 'container-event-discarded', 'imagefs-eviction-stall', 'kubelet-silent', 'pleg-cni-deadlock'],
+    ruledOut: [{
+      id: 'imagefs-eviction-stall',
+      title: 'Kubelet stalls after the eviction manager finds no imagefs label',
+      signals: [
+        { name: 'imagefs label error', state: 'absent' },
+        { name: 'kubelite silent after it', state: 'unknown', detail: 'no kubelet log after the start' },
+      ],
+    }],
     engineErrors: [],
     unparsed: [{ path: 'k8s03/kubelite.export', line: 17, reason: 'no __REALTIME_TIMESTAMP' }],
     timeline: [
-      { ts: '2026-05-17T13:30:00.000Z', source: 'capture', kind: 'capture', text: 'capture starts (earliest timestamp seen)' },
+      { ts: '2026-05-17T13:30:00.000Z', source: 'capture', kind: 'state', text: 'capture starts (earliest timestamp seen)' },
       { ts: '2026-05-17T13:35:00.000Z', node: 'k8s03', source: 'snap.microk8s.daemon-kubelite', kind: 'restart', text: 'snap.microk8s.daemon-kubelite: Started Service for snap application microk8s.daemon-kubelite.' },
       { ts: '2026-05-17T13:36:00.000Z', node: 'k8s01', source: 'k8s01/node.export', kind: 'boot', text: 'boot 4f1c: Linux version 6.8.0' },
       { ts: '2026-05-17T13:40:00.000Z', node: 'k8s02', source: 'kubernetes-event', kind: 'event', text: `BackOff kube-system/calico-kube-controllers: ${HOSTILE_SCRIPT}` },
       { ts: '2026-05-17T14:15:02.000Z', node: 'k8s03', source: 'pleg-analyze', kind: 'finding', text: 'pleg-cni-deadlock begins: Generic PLEG relist serialized behind a blocked CNI ADD', findings: ['pleg-cni-deadlock'] },
       { ts: '2026-05-17T14:20:00.000Z', node: 'k8s03', source: 'snap.microk8s.daemon-kubelite', kind: 'signal', text: 'first of 14×: PLEG is not healthy | pipe', count: 14 },
-      { ts: '2026-05-17T15:10:00.000Z', source: 'capture', kind: 'capture', text: 'capture ends (latest timestamp seen)' },
+      { ts: '2026-05-17T15:10:00.000Z', source: 'capture', kind: 'state', text: 'capture ends (latest timestamp seen)' },
     ],
   };
 }
