@@ -170,11 +170,23 @@ function commonOptions<T>(y: Argv<T>) {
     .option('node', { type: 'string', describe: 'report only this node: its findings (with their causes elsewhere), noise and timeline', group: 'Focus:' });
 }
 
+/** A limit flag's value: a positive whole number (yargs gives NaN for `abc`). */
+function positiveLimit(flag: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new UsageError(`--${flag} needs a positive whole number${Number.isNaN(value) ? '' : `, not ${value}`}`, 'e.g. --max-member-bytes 1073741824');
+  }
+  return value;
+}
+
 function limitOptions(args: CommonArgs): AnalyzeOptions['limits'] {
   const limits: AnalyzeOptions['limits'] = {};
-  if (args['max-total-bytes'] !== undefined) limits.maxTotalBytes = args['max-total-bytes'];
-  if (args['max-member-bytes'] !== undefined) limits.maxMemberBytes = args['max-member-bytes'];
-  if (args['max-members'] !== undefined) limits.maxMembers = args['max-members'];
+  const total = positiveLimit('max-total-bytes', args['max-total-bytes']);
+  const member = positiveLimit('max-member-bytes', args['max-member-bytes']);
+  const members = positiveLimit('max-members', args['max-members']);
+  if (total !== undefined) limits.maxTotalBytes = total;
+  if (member !== undefined) limits.maxMemberBytes = member;
+  if (members !== undefined) limits.maxMembers = members;
   return limits;
 }
 

@@ -48,6 +48,15 @@ describe('pleg-analyze CLI', () => {
     expect(explain.stderr).toContain('no-such-rule');
   });
 
+  it('exits 2 with one line on a limit that is not a positive whole number', () => {
+    for (const [flag, value, says] of [['--max-members', 'abc', '--max-members needs a positive whole number'], ['--max-member-bytes', '-5', 'not -5'], ['--max-total-bytes', '1.5', 'not 1.5']] as const) {
+      const { code, stderr } = run([CORPUS, flag, value]);
+      expect(code).toBe(2);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain(says);
+    }
+  });
+
   it('lists the rule catalog as JSON', () => {
     const { code, stdout } = run(['rules', '--format', 'json']);
     expect(code).toBe(0);
