@@ -142,11 +142,30 @@ export function parseIptablesSave(text: string, ctx: StateParseContext): StatePa
   return { value: finish(builder, 'save', ctx, firstLine || 1), unparsed, warnings };
 }
 
+// `Chain PREROUTING (policy …)` / `-P PREROUTING ACCEPT`: the built-in chains a listing declares.
+const BUILTIN_CHAIN = /^(?:Chain|-P)\s+(PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING)\b/gm;
+
+/**
+ * The table a `-L`/`-S` listing without `-t` in its name or echo belongs to, from the built-in
+ * chains it declares: filter has INPUT/FORWARD/OUTPUT, nat PREROUTING/INPUT/OUTPUT/POSTROUTING,
+ * mangle all five, raw PREROUTING/OUTPUT (iptables-extensions(8), "TABLES").
+ */
+export function tableFromChains(text: string): string | undefined {
+  const builtins = new Set([...text.matchAll(BUILTIN_CHAIN)].map((m) => m[1]));
+  const pre = builtins.has('PREROUTING');
+  const post = builtins.has('POSTROUTING');
+  const forward = builtins.has('FORWARD');
+  if (!pre && !post) return builtins.size ? 'filter' : undefined;
+  if (forward) return pre && post ? 'mangle' : undefined;
+  if (post) return 'nat';
+  return builtins.has('INPUT') ? 'nat' : 'raw';
+}
+
 function listingTable(text: string, ctx: IptablesParseContext): string {
   if (ctx.table !== undefined) return ctx.table;
   const echo = ECHO_TABLE.exec(text.slice(0, 4096));
   if (echo?.[1] !== undefined && TABLES.includes(echo[1])) return echo[1];
-  return tableFromPath(ctx.path) ?? 'filter';
+  return tableFromPath(ctx.path) ?? tableFromChains(text) ?? 'filter';
 }
 
 /** `iptables [-t T] -L [-n] [-v]` → one dump (rules kept as printed, trimmed). Never throws. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   calicoNatOutgoingRules, chainsByTable, hasCalicoNat, hasKubeNat, parseIptables, parseIptablesList,
-  parseIptablesSave, parseIptablesSpec, ruleTarget, tableFromPath,
+  parseIptablesSave, parseIptablesSpec, ruleTarget, tableFromChains, tableFromPath,
 } from '../../src/parsers/iptables.js';
 import { inspectMember, nodeData } from './node-helpers.js';
 
@@ -70,6 +70,19 @@ describe('iptables -L and -S', () => {
     expect(ruleTarget(dump.tables.nat?.[0]?.rules[1] ?? '', 'list')).toBe('KUBE-SERVICES');
     expect(hasKubeNat(dump)).toBe(true);
     expect(hasCalicoNat(dump)).toBe(true);
+  });
+
+  it('tells the table of a listing named without -t from its built-in chains (real netns capture saved as ipt-L.txt)', () => {
+    const { value } = parseIptablesList(nodeData('iptables-t-nat-L-n-v.txt'), { path: 'ipt-L.txt' });
+    expect(Object.keys(value[0]!.tables)).toEqual(['nat']);
+    expect(hasKubeNat(value[0]!)).toBe(true);
+    const chains = (...names: string[]) => names.map((n) => `Chain ${n} (policy ACCEPT)`).join('\n');
+    expect(tableFromChains(chains('INPUT', 'FORWARD', 'OUTPUT'))).toBe('filter');
+    expect(tableFromChains(chains('PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'))).toBe('nat');
+    expect(tableFromChains(chains('PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'))).toBe('mangle');
+    expect(tableFromChains(chains('PREROUTING', 'OUTPUT'))).toBe('raw');
+    expect(tableFromChains('-P PREROUTING ACCEPT\n-P POSTROUTING ACCEPT\n-N KUBE-SERVICES')).toBe('nat');
+    expect(tableFromChains('Chain cali-FORWARD (1 references)')).toBeUndefined();
   });
 
   it('parses -L and -S of the filter table', () => {
