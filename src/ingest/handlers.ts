@@ -7,6 +7,7 @@ import type { JournalMarker, LogRecord, ParseStats, Unparsed } from '../model/re
 import { zonedToMicros } from '../model/time.js';
 import { unitFromInspectDir } from '../model/units.js';
 import { parseClusterInfoDump } from '../parsers/cluster-info-dump.js';
+import { parseDateOutput } from '../parsers/date-output.js';
 import { parseGoroutineDump } from '../parsers/goroutine-dump.js';
 import { parseJournalctlText } from '../parsers/journalctl-text.js';
 import { parseJournaldExport } from '../parsers/journald-export.js';
@@ -30,7 +31,11 @@ export interface MemberSink {
   unparsed(u: Unparsed): void;
   warning(message: string): void;
   yearInferred(year: number): void;
+  /** Records whose year-less timestamps could not be placed in any year. */
+  undated(count: number): void;
   zoneInferred(zone: string, line: number): void;
+  /** A `date` capture: the moment the capture was taken (a year reference for later members). */
+  captureDate(micros: number): void;
   /** Count parsed items that are not log records (facts). */
   count(n: number): void;
 }
@@ -64,10 +69,20 @@ export function reportStateResult<T>(sink: MemberSink, result: StateParseResult<
   return result.value;
 }
 
-export async function readAll(member: Member): Promise<Buffer> {
+/** A `date` capture is one line; more than this is not one. */
+const DATE_BYTES = 256;
+
+/** The member's bytes, or its first `limit` bytes. */
+export async function readAll(member: Member, limit = Infinity): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const chunk of member.chunks()) parts.push(chunk);
-  return Buffer.concat(parts);
+  let bytes = 0;
+  for await (const chunk of member.chunks()) {
+    parts.push(chunk);
+    bytes += chunk.length;
+    if (bytes >= limit) break;
+  }
+  const all = Buffer.concat(parts);
+  return all.length > limit ? all.subarray(0, limit) : all;
 }
 
 function logOptions(member: Member, sink: MemberSink): LogParseOptions {
@@ -98,6 +113,7 @@ function dumpTimeFromName(innerPath: string, zone: string): number | undefined {
 
 function noteStats(sink: MemberSink, stats: ParseStats): void {
   if (stats.yearInferred !== undefined) sink.yearInferred(stats.yearInferred);
+  if (stats.undated) sink.undated(stats.undated);
   if (stats.zoneInferred !== undefined) sink.zoneInferred(stats.zoneInferred.zone, stats.zoneInferred.line);
 }
 
@@ -153,6 +169,9 @@ export async function handleMember(member: Member, sink: MemberSink): Promise<vo
       return;
     }
     case 'date': {
+      const ts = parseDateOutput((await readAll(member, DATE_BYTES)).toString('utf8'), sink.inputZone);
+      if (ts === undefined) sink.warning('not a date line');
+      else sink.captureDate(ts);
       return;
     }
     default: {

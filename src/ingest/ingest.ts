@@ -66,6 +66,7 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
     // Per log line: mark each (unit, node) and container node once per member, not per record.
     const unitNodesMarked = new Map<string, Set<string | undefined>>();
     const containerNodesMarked = new Set<string | undefined>();
+
     const sink: MemberSink = {
       store,
       referenceTime: referenceTimeFor(member, store, stateClock),
@@ -110,11 +111,17 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
       yearInferred(year: number) {
         yearsInferred.add(year);
       },
+      undated(count: number) {
+        result.warnings.push({ path: member.path, message: `${count} record(s) have no time: their timestamps carry no year and nothing read before them dates the capture (put a dated input first, e.g. \`date > 0-date.txt\`, or a kubectl JSON dump)` });
+      },
       zoneInferred(zone: string, line: number) {
         zones.learn(member.node ?? [...unitNodesMarked.values()].flatMap((s) => [...s]).find((n) => n !== undefined), zone, `${member.path}:${line}`);
       },
       count(n: number) {
         entry.records += n;
+      },
+      captureDate(micros: number) {
+        stateClock.note(micros);
       },
     };
     try {
@@ -183,15 +190,20 @@ function referenceTimeFor(member: Member, store: EventStore, stateClock: StateCl
 }
 
 /**
- * The newest time of the kubectl dumps read so far, for year-less members read before any
- * log time (a folder's `cluster/` sorts before `k8s01/`). Each call looks only at the facts
- * added since the last one.
+ * The newest time of the kubectl dumps (and `date` captures) read so far, for year-less
+ * members read before any log time (a folder's `cluster/` sorts before `k8s01/`). Each call
+ * looks only at the facts added since the last one.
  */
 class StateClock {
   private readonly seen = { pods: 0, events: 0, nodes: 0, leases: 0 };
   private latest: number | undefined;
 
   constructor(private readonly facts: Facts) {}
+
+  /** A time known to be in the capture (a `date` capture). */
+  note(micros: number): void {
+    if (this.latest === undefined || micros > this.latest) this.latest = micros;
+  }
 
   now(): number | undefined {
     const newest = newestStateTime(this.facts, this.seen);

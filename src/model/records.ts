@@ -69,6 +69,8 @@ export interface ParseStats {
   unparsed: number;
   /** A year was inferred for year-less timestamps (journalctl short, klog). */
   yearInferred?: number;
+  /** Records left without a time: year-less stamps with nothing to take the year from. */
+  undated?: number;
   /** The zone zone-less timestamps were read in was learned from the member itself. */
   zoneInferred?: { zone: string; line: number };
 }

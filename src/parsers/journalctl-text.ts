@@ -508,6 +508,7 @@ class JournalctlTextReader {
       if (!queued.yearless) continue;
       if (reference === undefined) {
         delete queued.yearless;
+        this.stats.undated = (this.stats.undated ?? 0) + 1;
         continue;
       }
       const stamp = queued.yearless;

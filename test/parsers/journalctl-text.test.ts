@@ -252,7 +252,7 @@ describe('parseJournalctlText: line grammar', () => {
     expect(mixed.stats.yearInferred).toBe(2025);
     const none = await parse('May 22 02:34:21 n k[1]: a\n');
     expect(none.records[0]?.ts).toBeUndefined();
-    expect(none.stats).toEqual({ records: 1, unparsed: 0 });
+    expect(none.stats).toEqual({ records: 1, unparsed: 0, undated: 1 });
   });
 
   it('takes the year from a logrus message\'s own time="…" (containerd, k8s-dqlite) when nothing else dates the file', async () => {
