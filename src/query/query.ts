@@ -74,9 +74,11 @@ export async function runQuery(inputs: string[], sql: string, options: QueryOpti
     } finally {
       loader.commit();
     }
-    const engine = evaluateRules(RULES, createRuleContext(ingested.store));
+    // The rules' view of the facts: inspect-report members carry the node their journals name.
+    const ctx = createRuleContext(ingested.store);
+    const engine = evaluateRules(RULES, ctx);
     loadAnalysis(db, {
-      facts: ingested.store.facts,
+      facts: ctx.facts,
       engine,
       timeline: buildTimeline(ingested.store, engine),
       inputs: ingested.inputs,

@@ -47,6 +47,11 @@ describe('runQuery: the microk8s inspect corpus', () => {
     expect(readdirSync(tempDir)).toEqual([]);
   });
 
+  it("gives the report's node-less members (network/, args/) the node its journals name, as the rules see them", async () => {
+    const result = await runQuery([INSPECT], `SELECT (SELECT group_concat(DISTINCT coalesce(node, '-')) FROM routes), (SELECT count(*) FROM routes)`, { inputZone: 'Asia/Kolkata', tempDir });
+    expect(result.rows).toEqual([['microk8s-vm', 14]]);
+  });
+
   it('keeps container logs (no unit) with their pod, and prints ts as microsToIso does', async () => {
     const result = await runQuery(
       [INSPECT],
