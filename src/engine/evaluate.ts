@@ -1,4 +1,5 @@
 import { compareFindings } from './order.js';
+import { newestStateTime } from '../model/facts.js';
 import { microsToIso } from '../model/time.js';
 import {
   type ReportEvidence,
@@ -124,8 +125,21 @@ export function evaluateRules(rules: readonly Rule[], ctx: RuleContext): EngineR
 
   linkFindings(result.findings, byId, about);
   addDifferentials(result, byId, checked, ctx);
+  dateStateFindings(result.findings, ctx);
   result.findings.sort(compareFindings);
   return result;
+}
+
+/**
+ * Findings whose evidence is state without a time of its own (routes, a Deployment spec)
+ * are dated to the moment the capture shows it: the capture end, else the newest state time.
+ * Done after linking: such a window says when the state was seen, not when it began.
+ */
+function dateStateFindings(findings: ReportFinding[], ctx: RuleContext): void {
+  const seen = ctx.captureEnd ?? newestStateTime(ctx.facts);
+  if (seen === undefined) return;
+  const at = microsToIso(seen);
+  for (const f of findings) if (!f.window) f.window = { start: at, end: at, observed: true };
 }
 
 /**

@@ -20,7 +20,8 @@ function onNode(focus: ReportFocus, nodes: string[]): boolean {
 }
 
 function findingInFocus(focus: ReportFocus, f: ReportFinding): boolean {
-  const inTime = !f.window || overlapsSpan(focus, Date.parse(f.window.start) * 1000, Date.parse(f.window.end) * 1000);
+  // A state seen only in the capture has no time of its own: it is shown whatever the span.
+  const inTime = !f.window || f.window.observed === true || overlapsSpan(focus, Date.parse(f.window.start) * 1000, Date.parse(f.window.end) * 1000);
   return inTime && onNode(focus, f.nodes);
 }
 

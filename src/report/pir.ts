@@ -141,8 +141,9 @@ export function formatSpan(ms: number): string {
   return `${sec}s`;
 }
 
-const spanMs = (w: { start?: string; end?: string } | undefined): number | undefined =>
-  w?.start && w.end ? Date.parse(w.end) - Date.parse(w.start) : undefined;
+/** How long a window lasted; undefined for none, or for a state only seen at the capture. */
+const spanMs = (w: { start?: string; end?: string; observed?: true } | undefined): number | undefined =>
+  w?.start && w.end && !w.observed ? Date.parse(w.end) - Date.parse(w.start) : undefined;
 
 export interface AffectedPod {
   pod: string;
@@ -199,8 +200,9 @@ class Pir {
     return iso && Number.isFinite(Date.parse(iso)) ? formatIsoInZone(iso, this.zone) : '—';
   }
 
-  window(w: { start?: string; end?: string } | undefined): string {
+  window(w: { start?: string; end?: string; observed?: true } | undefined): string {
     if (!w?.start || !w.end) return '—';
+    if (w.observed) return `as captured, ${this.at(w.start)}`;
     return w.start === w.end ? this.at(w.start) : `${this.at(w.start)} → ${this.at(w.end)}`;
   }
 

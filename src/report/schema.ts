@@ -88,7 +88,7 @@ export const REPORT_SCHEMA: JsonSchema = {
         kind: { enum: ['failure-mode', 'symptom'] },
         confidence: { type: 'number', minimum: 0, maximum: 1 },
         nodes: { type: 'array', items: nonEmpty, uniqueItems: true },
-        window: object({ start: iso, end: iso }, ['start', 'end']),
+        window: object({ start: iso, end: iso, observed: { const: true } }, ['start', 'end']),
         summary: nonEmpty,
         signals: { type: 'array', items: ref('signal') },
         evidence: { type: 'array', items: ref('evidence') },

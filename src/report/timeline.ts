@@ -69,7 +69,7 @@ export function buildTimeline(store: EventStore, engine: EngineResult, filter: R
     if (!f.window) continue;
     push(Date.parse(f.window.start) * 1000, {
       ts: '', node: f.nodes.join(',') || undefined, source: 'pleg-analyze', kind: 'finding',
-      text: short(`${f.id} begins: ${f.title}`), findings: [f.id],
+      text: short(f.window.observed ? `${f.id} seen in the captured state: ${f.title}` : `${f.id} begins: ${f.title}`), findings: [f.id],
     });
     const end = Date.parse(f.window.end) * 1000;
     if (f.window.end !== f.window.start) {

@@ -46,7 +46,11 @@ export interface ReportFinding {
   kind: 'failure-mode' | 'symptom';
   confidence: number;
   nodes: string[];
-  window?: { start: string; end: string };
+  /**
+   * When the evidence was seen. `observed`: the evidence has no time of its own (a route
+   * table, a Deployment spec), so the window is the moment the capture shows that state.
+   */
+  window?: { start: string; end: string; observed?: true };
   summary: string;
   signals: ReportSignal[];
   evidence: ReportEvidence[];

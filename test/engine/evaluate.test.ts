@@ -83,6 +83,26 @@ describe('evaluateRules: explained symptoms', () => {
   });
 });
 
+describe('evaluateRules: findings on state without a time of its own', () => {
+  it('are dated to the moment the capture shows the state (observed), after linking, so no time test applies to them', () => {
+    const store = new EventStore();
+    store.noteTime(Date.UTC(2026, 4, 18, 5, 28, 24) * 1000);
+    const result = evaluateRules([
+      fixed('stale-routes', [{ nodes: ['k8s01'] }]),
+      fixed('node-quiet', [{ nodes: ['k8s01'], window: { start: Date.UTC(2026, 4, 17) * 1000, end: Date.UTC(2026, 4, 17, 1) * 1000 } }], { kind: 'symptom' }),
+      fixed('routes-cause', [{ nodes: ['k8s01'] }], { supersedes: ['node-quiet'] }),
+    ], createRuleContext(store));
+    expect(result.findings.find((f) => f.id === 'stale-routes')!.window).toEqual({ start: '2026-05-18T05:28:24.000Z', end: '2026-05-18T05:28:24.000Z', observed: true });
+    // A windowless cause still explains a symptom a day before the capture ends.
+    expect(result.findings.find((f) => f.id === 'node-quiet')!.explainedBy).toEqual(['routes-cause']);
+  });
+
+  it('stay without a window when nothing in the capture has a time', () => {
+    const result = evaluateRules([fixed('stale-routes', [{ nodes: ['k8s01'] }])], ctx());
+    expect(result.findings[0]!.window).toBeUndefined();
+  });
+});
+
 describe('evaluateRules: a rule that throws', () => {
   it('is reported in engineErrors and the other rules still run', () => {
     const broken = defineRule({ id: 'broken', meta: meta('broken'), evaluate: () => { throw new TypeError("Cannot read properties of undefined (reading 'nodeName')"); } });

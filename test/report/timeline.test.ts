@@ -88,6 +88,9 @@ describe('focus: --since / --until / --node', () => {
     // simultaneous-reboot ended at 20:02:29 but is kept: it is upstream of findings inside the span.
     expect(report.findings.map((f) => f.id)).toContain('simultaneous-reboot');
     expect(report.assumptions.at(-1)).toMatch(/^report focused \(from 2026-06-04T20:05:00.000Z, until 2026-06-04T20:15:00.000Z\)/);
+    // coredns-single-replica is a Deployment spec with no time of its own: kept whatever the span.
+    expect(whole.findings.find((f) => f.id === 'coredns-single-replica')?.window?.observed).toBe(true);
+    expect(report.findings.map((f) => f.id)).toContain('coredns-single-replica');
   });
 
   it('--node keeps that node\'s findings and their root causes on other nodes, and hides the rest', async () => {
