@@ -90,11 +90,22 @@ export async function* openBundle(
     ...definedOnly(options.limits ?? {}),
   };
   const budget: Budget = { limits, totalBytes: 0 };
+  // One unreadable input among several is a warning (report contract: exit 2 only when no
+  // input could be read); alone, it is the error.
+  const unreadable: InputError[] = [];
   for (const input of inputs) {
     const state: InputState = { input, budget, observer, compressedBytes: 0, expandedBytes: 0, members: 0, ...(options.onBytes ? { onBytes: options.onBytes } : {}) };
-    yield* openInput(input, state, options);
+    try {
+      yield* openInput(input, state, options);
+    } catch (error) {
+      if (!(error instanceof InputError) || inputs.length === 1) throw error;
+      unreadable.push(error);
+      observer.warning({ path: input, message: `not read: ${error.reason}` });
+      continue;
+    }
     if (state.stop) observer.warning({ path: input, message: state.stop });
   }
+  if (unreadable.length === inputs.length && unreadable[0]) throw unreadable[0];
 }
 
 function definedOnly(limits: Partial<BundleLimits>): Partial<BundleLimits> {

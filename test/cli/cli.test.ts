@@ -41,6 +41,19 @@ describe('pleg-analyze CLI', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('analyzes the readable inputs when another cannot be read (a warning), exits 2 only when none can', () => {
+    const some = run(['/nonexistent/bundle.tgz', CORPUS, '--format', 'json']);
+    expect(some.code).toBe(0);
+    expect(some.stderr).toContain('warning: /nonexistent/bundle.tgz: not read: no such file or directory');
+    const report = JSON.parse(some.stdout) as { warnings: Array<{ path: string; message: string }>; inputs: unknown[] };
+    expect(report.warnings).toContainEqual({ path: '/nonexistent/bundle.tgz', message: 'not read: no such file or directory' });
+    expect(report.inputs.length).toBeGreaterThan(0);
+    const none = run(['/nonexistent/a.tgz', '/nonexistent/b.tgz']);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toContain('/nonexistent/a.tgz');
+  });
+
   it('exits 2 on an unknown option and on an unknown rule id', () => {
     expect(run(['--no-such-flag', CORPUS]).code).toBe(2);
     const explain = run(['explain', 'no-such-rule']);
