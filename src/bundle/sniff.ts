@@ -17,6 +17,7 @@
  * `network/ip-addr`; a NodeList followed by more documents is a cluster-info dump; JSON-lines
  * application logs (zap, docker json-file, `--logging-format=json`) are plain-log.
  */
+import { ARP_LINE } from '../parsers/arp.js';
 import type { MemberKind } from './types.js';
 
 export type SniffResult = { kind: MemberKind } | { skip: string };
@@ -56,6 +57,11 @@ const HEADERS: ReadonlyArray<readonly [RegExp, MemberKind]> = [
   // LAST SEEN   TYPE      REASON   OBJECT   MESSAGE   (kubectl get events, -A adds NAMESPACE first)
   [/^(?:NAMESPACE\s+)?LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\s*$/, 'kubectl-events-table'],
 ];
+
+// The Events: section of `kubectl describe`, its header on the next line:
+//   Events:
+//     Type     Reason   Age   From   Message
+const DESCRIBE_EVENTS = /^\s*Events:\s*\n\s+Type\s+Reason\s+Age\s+From\s+Message\s*$/m;
 
 // Mon May 18 00:15:00 AEST 2026   /   Tue Oct 29 18:21:34 UTC 2024
 const DATE_CLASSIC = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]?\d \d\d:\d\d:\d\d(?: [A-Z]{2,5}| [+-]\d{4})? \d{4}$/;
@@ -131,6 +137,7 @@ function classifyLine(line: string): LineClass | undefined {
   if (GOROUTINE_LINE.test(t) || GO_FILE_LINE.test(t) || GO_FUNC_LINE.test(t)) return 'goroutine-dump';
   if (RFC3339_LINE.test(line)) return 'plain-log';
   if (NEIGH_LINE.test(line)) return 'ip-neigh';
+  if (ARP_LINE.test(line)) return 'arp';
   if (ROUTE_LINE.test(line) || ROUTE_NEXTHOP.test(line)) return 'ip-route';
   if (IP_ADDR_LINE.test(line)) return 'ip-addr';
   if (IPTABLES_RULE_LINE.test(line)) return 'iptables-list';
@@ -147,6 +154,7 @@ const VOTE_ORDER: readonly LineClass[] = [
   'klog',
   'plain-log',
   'ip-neigh',
+  'arp',
   'ip-route',
   'ip-addr',
   'iptables-list',
@@ -310,6 +318,7 @@ export function sniffKind(head: Buffer, innerPath: string): SniffResult {
   const transcript = transcriptKind(lines);
   if (transcript) return { kind: transcript };
   if (IPTABLES_SAVE_MARK.test(text)) return { kind: 'iptables-save' };
+  if (DESCRIBE_EVENTS.test(text)) return { kind: 'kubectl-events-table' };
 
   if (first !== undefined) {
     for (const [re, kind] of HEADERS) {

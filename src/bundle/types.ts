@@ -16,6 +16,7 @@ export const MEMBER_KINDS = [
   'cluster-info-dump',
   'ip-route',
   'ip-neigh',
+  'arp',
   'ip-json',
   'iptables-save',
   'iptables-list',

@@ -1,3 +1,4 @@
+import { parseArp } from '../parsers/arp.js';
 import type { Member, MemberKind } from '../bundle/types.js';
 import type { Facts } from '../model/facts.js';
 import { parseCrictlPods, parseCrictlPs } from '../parsers/crictl.js';
@@ -94,6 +95,7 @@ const dqliteSnapshot: StateHandler = async (member, sink) => {
 export const STATE_HANDLERS: Partial<Record<MemberKind, StateHandler>> = {
   'ip-route': text('routes', parseIpRoute),
   'ip-neigh': text('neighbours', parseIpNeigh),
+  arp: text('neighbours', parseArp),
   'ip-json': ipJson,
   'iptables-save': text('iptables', parseIptables),
   'iptables-list': text('iptables', parseIptables),

@@ -36,6 +36,8 @@ describe('sniffKind on real samples', () => {
     ['vxlan-route__felix-2953-ip-route.txt', 'ip-route'],
     ['vxlan-route__calico-5460-ip-neigh.txt', 'ip-neigh'],
     ['vxlan-route__calico-9450-ip-neigh.txt', 'ip-neigh'],
+    ['vxlan-route__calico-12806-arp-incomplete.txt', 'arp'],
+    ['name-reserved__crio-2984.txt', 'kubectl-events-table'], // kubectl describe Events: section
   ];
   it.each(cases)('%s → %s', (name, kind) => {
     expect(sniffKind(sample(name), name)).toEqual({ kind });
@@ -43,7 +45,6 @@ describe('sniffKind on real samples', () => {
 
   it('skips pastes that are not a capture format', () => {
     expect(sniffKind(sample('flag-undefined__aibrix-668.txt'), 'x')).toEqual({ skip: 'unrecognized content' });
-    expect(sniffKind(sample('vxlan-route__calico-12806-arp-incomplete.txt'), 'x')).toEqual({ skip: 'unrecognized content' });
   });
 
   it('recognises the peer goroutine corpora', () => {
