@@ -100,10 +100,14 @@ export interface RenderGoroutinesTextOptions {
 
 const ANSI = { bold: '\x1b[1m', yellow: '\x1b[33m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
-/** `k8s.io/kubernetes/pkg/kubelet/pleg.(*GenericPLEG).relist` → `pleg.(*GenericPLEG).relist`. */
+/**
+ * `k8s.io/kubernetes/pkg/kubelet/pleg.(*GenericPLEG).relist` → `pleg.(*GenericPLEG).relist`. The
+ * package path ends before the first `(` or `[`: a method value repeats the full path inside
+ * parentheses (`pleg.(*GenericPLEG).(k8s.io/…/pleg.relist)-fm`), generics put it in brackets.
+ */
 export function shortFunc(func: string): string {
-  const bracket = func.indexOf('[');
-  const slash = func.lastIndexOf('/', bracket < 0 ? func.length : bracket);
+  const open = [func.indexOf('('), func.indexOf('[')].filter((i) => i >= 0);
+  const slash = func.lastIndexOf('/', open.length ? Math.min(...open) : func.length);
   return slash < 0 ? func : func.slice(slash + 1);
 }
 

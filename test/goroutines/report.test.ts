@@ -131,5 +131,10 @@ describe('helpers', () => {
   it('shortFunc', () => {
     expect(shortFunc('k8s.io/kubernetes/pkg/kubelet/pleg.(*GenericPLEG).relist')).toBe('pleg.(*GenericPLEG).relist');
     expect(shortFunc('main.main')).toBe('main.main');
+    // a method value (xuxinkun pprof sample) and a generic instantiation keep their package
+    expect(shortFunc('k8s.io/kubernetes/pkg/kubelet/pleg.(*GenericPLEG).(k8s.io/kubernetes/pkg/kubelet/pleg.relist)-fm')).toBe('pleg.(*GenericPLEG).(k8s.io/kubernetes/pkg/kubelet/pleg.relist)-fm');
+    expect(shortFunc('k8s.io/client-go/tools/cache.(*Reflector).watch')).toBe('cache.(*Reflector).watch');
+    expect(shortFunc('k8s.io/apimachinery/pkg/util/wait.PollUntil[...]')).toBe('wait.PollUntil[...]');
+    expect(shortFunc('k8s.io/utils/lru.Cache[go.shape.string].Get')).toBe('lru.Cache[go.shape.string].Get');
   });
 });
