@@ -18,6 +18,7 @@
  * application logs (zap, docker json-file, `--logging-format=json`) are plain-log.
  */
 import { ARP_LINE } from '../parsers/arp.js';
+import { LOOSE_ROW as EVENT_ROW } from '../parsers/kubectl-events-table.js';
 import type { MemberKind } from './types.js';
 
 export type SniffResult = { kind: MemberKind } | { skip: string };
@@ -318,7 +319,7 @@ export function sniffKind(head: Buffer, innerPath: string): SniffResult {
   const transcript = transcriptKind(lines);
   if (transcript) return { kind: transcript };
   if (IPTABLES_SAVE_MARK.test(text)) return { kind: 'iptables-save' };
-  if (DESCRIBE_EVENTS.test(text)) return { kind: 'kubectl-events-table' };
+  if (DESCRIBE_EVENTS.test(text) || (content.length > 0 && content.every((l) => EVENT_ROW.test(l)))) return { kind: 'kubectl-events-table' };
 
   if (first !== undefined) {
     for (const [re, kind] of HEADERS) {

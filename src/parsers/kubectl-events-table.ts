@@ -21,6 +21,8 @@
  * - Old kubectl (≤1.13) prints `LAST SEEN FIRST SEEN COUNT NAME KIND SUBOBJECT TYPE REASON SOURCE MESSAGE`;
  *   there NAME is the involved object, in `-o wide` it is the event's own name.
  * - Describe messages can wrap onto continuation lines with empty leading columns.
+ * - A describe row pasted alone, spaces collapsed (`Warning FailedCreatePodSandBox 5s (x7 over
+ *   72s) kubelet Failed to …`), is read by the shape of its cells.
  */
 import type { EventFact } from '../model/facts.js';
 import type { Unparsed } from '../model/records.js';
@@ -39,6 +41,9 @@ const REPEAT = /\(x(\d+) over [^)]*\)/;
 const EVENTS_SECTION = /^(\s*)Events:\s*(<none>)?\s*$/;
 // Name:         worker-7d9c5b8f4d-q2w7x   (top-level describe field)
 const DESCRIBE_FIELD = /^(Name|Namespace):\s+(\S+)\s*$/;
+// Warning FailedCreatePodSandBox 5s (x7 over 72s) kubelet Failed to …   (a describe event row
+// pasted without its header, columns collapsed to single spaces)
+export const LOOSE_ROW = /^\s*(Normal|Warning) ([A-Z][A-Za-z]+) (\S+(?: \(x\d+ over \S+\))?) ([a-z][\w.-]*(?:, \S+)?) (\S.*)$/;
 // ----     ------   ----   (describe header underline)
 const UNDERLINE = /^\s*-{2,}(?:\s+-{2,})*\s*$/;
 
@@ -110,23 +115,29 @@ export function parseKubectlEventsTable(text: string, ctx: EventsTableContext): 
       last = undefined;
       return;
     }
-    if (!columns) return;
-    if (line.trim() === '') {
-      if (inDescribe) {
+    const loose = columns ? undefined : LOOSE_ROW.exec(line);
+    if (!columns && !loose) return;
+    let row: Record<string, string>;
+    if (loose) {
+      row = { TYPE: loose[1]!, REASON: loose[2]!, AGE: loose[3]!, FROM: loose[4]!, MESSAGE: loose[5]! };
+    } else {
+      if (line.trim() === '') {
+        if (inDescribe) {
+          columns = undefined;
+          inDescribe = false;
+          described = {};
+        }
+        return;
+      }
+      if (UNDERLINE.test(line)) return;
+      if (inDescribe && line.search(/\S/) < columns![0]!.start) {
+        // dedented: the describe output moved on
         columns = undefined;
         inDescribe = false;
-        described = {};
+        return;
       }
-      return;
+      row = cells(line, columns!);
     }
-    if (UNDERLINE.test(line)) return;
-    if (inDescribe && line.search(/\S/) < columns[0]!.start) {
-      // dedented: the describe output moved on
-      columns = undefined;
-      inDescribe = false;
-      return;
-    }
-    const row = cells(line, columns);
     const reason = row.REASON ?? '';
     const typeCell = row.TYPE ?? '';
     if (!reason && !typeCell && last && (row.MESSAGE ?? '') !== '') {

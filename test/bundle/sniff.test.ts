@@ -38,6 +38,7 @@ describe('sniffKind on real samples', () => {
     ['vxlan-route__calico-9450-ip-neigh.txt', 'ip-neigh'],
     ['vxlan-route__calico-12806-arp-incomplete.txt', 'arp'],
     ['name-reserved__crio-2984.txt', 'kubectl-events-table'], // kubectl describe Events: section
+    ['name-reserved__debug-gym-285.txt', 'kubectl-events-table'], // one describe row, spaces collapsed
   ];
   it.each(cases)('%s → %s', (name, kind) => {
     expect(sniffKind(sample(name), name)).toEqual({ kind });

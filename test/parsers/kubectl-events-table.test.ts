@@ -23,6 +23,20 @@ describe('parseKubectlEventsTable', () => {
     expect(sandbox.lastTimestamp).toBeUndefined();
   });
 
+  it('a describe row pasted without its header, spaces collapsed (microsoft/debug-gym#285)', () => {
+    const text = [
+      'Warning FailedCreatePodSandBox 5s (x7 over 72s) kubelet Failed to create pod sandbox: rpc error: code = Unknown desc = failed to reserve sandbox name "web_default_1": name "web_default_1" is reserved for "9f1c2e7a4b"',
+      'Normal Pulled 2m kubelet, k8s03 Container image "nginx:1.27" already present on machine',
+      'not an event row',
+    ].join('\n');
+    const { value } = parseKubectlEventsTable(text, { path: 'paste.txt' });
+    expect(value.map((e) => [e.type, e.reason, e.count, e.sourceComponent, e.sourceHost, e.source.line])).toEqual([
+      ['Warning', 'FailedCreatePodSandBox', 7, 'kubelet', undefined, 1],
+      ['Normal', 'Pulled', 1, 'kubelet', 'k8s03', 2],
+    ]);
+    expect(value[0]!.message).toMatch(/^Failed to create pod sandbox: .* is reserved for "9f1c2e7a4b"$/);
+  });
+
   it('kubectl get events -A', () => {
     const { value, unparsed } = parseKubectlEventsTable(data('get-events-A.txt'), { path: 'events.txt' });
     expect(unparsed).toEqual([]);

@@ -19,7 +19,6 @@ const NOT_READ: Record<string, string> = {
   'calico-ipam__ibm-armada-runbook.txt': 'syslog lines with a bare `syslog` tag and no `ident:` separator',
   'flag-undefined__aibrix-668.txt': 'a shell session: kubectl get pods table and kubectl logs',
   'flag-undefined__machine-api-operator-107.txt': 'a shell session: oc get pods table and oc logs',
-  'name-reserved__debug-gym-285.txt': 'one kubectl describe event row without its header, columns single-spaced',
   'name-reserved__containerd-12438.txt': 'journalctl -r paste with the month cut off every line',
 };
 
