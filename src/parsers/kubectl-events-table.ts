@@ -115,12 +115,8 @@ export function parseKubectlEventsTable(text: string, ctx: EventsTableContext): 
       last = undefined;
       return;
     }
-    const loose = columns ? undefined : LOOSE_ROW.exec(line);
-    if (!columns && !loose) return;
     let row: Record<string, string>;
-    if (loose) {
-      row = { TYPE: loose[1]!, REASON: loose[2]!, AGE: loose[3]!, FROM: loose[4]!, MESSAGE: loose[5]! };
-    } else {
+    if (columns) {
       if (line.trim() === '') {
         if (inDescribe) {
           columns = undefined;
@@ -130,13 +126,17 @@ export function parseKubectlEventsTable(text: string, ctx: EventsTableContext): 
         return;
       }
       if (UNDERLINE.test(line)) return;
-      if (inDescribe && line.search(/\S/) < columns![0]!.start) {
+      if (inDescribe && line.search(/\S/) < columns[0]!.start) {
         // dedented: the describe output moved on
         columns = undefined;
         inDescribe = false;
         return;
       }
-      row = cells(line, columns!);
+      row = cells(line, columns);
+    } else {
+      const loose = LOOSE_ROW.exec(line);
+      if (!loose) return;
+      row = { TYPE: loose[1]!, REASON: loose[2]!, AGE: loose[3]!, FROM: loose[4]!, MESSAGE: loose[5]! };
     }
     const reason = row.REASON ?? '';
     const typeCell = row.TYPE ?? '';
