@@ -4,6 +4,7 @@ import { EventStore } from '../engine/store.js';
 import type { InputId } from '../engine/inputs.js';
 import { newestStateTime, type Facts } from '../model/facts.js';
 import type { JournalMarker, LogRecord, Unparsed } from '../model/records.js';
+import { zoneLabel } from '../model/time.js';
 import { KUBELITE_UNIT, CONTAINERD_UNIT, K8S_DQLITE_UNIT, KUBELET_UNITS } from '../model/units.js';
 import { GoroutineDumpCollector } from '../parsers/goroutine-dump.js';
 import type { ReportInput } from '../report/types.js';
@@ -145,13 +146,6 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
     result.warnings.push({ path: '', message: `${unparsedTotal} unparsed lines in all; the first ${result.unparsed.length} are listed` });
   }
   return result;
-}
-
-/** `Etc/GMT-10` → `UTC+10:00` (the POSIX-style IANA names invert the sign). */
-export function zoneLabel(zone: string): string {
-  const m = /^Etc\/GMT([+-])(\d+)$/.exec(zone);
-  if (!m) return zone;
-  return `UTC${m[1] === '-' ? '+' : '-'}${m[2]!.padStart(2, '0')}:00`;
 }
 
 /** Printing zones learned from members, per node, and the fallback for the rest. */

@@ -140,6 +140,23 @@ export function printedZoneOffsetMinutes(zone: string): number | undefined {
 }
 
 /**
+ * The IANA zone of a whole-hour UTC offset: `Etc/GMT-10` is UTC+10 (POSIX-style names invert
+ * the sign). Undefined for offsets that are not whole hours (they have no such name).
+ */
+export function fixedOffsetZone(offsetMinutes: number): string | undefined {
+  if (offsetMinutes % 60 !== 0) return undefined;
+  const hours = offsetMinutes / 60;
+  return hours === 0 ? 'UTC' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
+}
+
+/** `Etc/GMT-10` → `UTC+10:00` for people; other zone names as they are. */
+export function zoneLabel(zone: string): string {
+  const m = /^Etc\/GMT([+-])(\d+)$/.exec(zone);
+  if (!m) return zone;
+  return `UTC${m[1] === '-' ? '+' : '-'}${m[2]!.padStart(2, '0')}:00`;
+}
+
+/**
  * Wall-clock time with a printed zone → µs. An unknown zone falls back to `fallbackZone`; so
  * does an ambiguous one (CST, IST, BST) when `fallbackIsKnown` — the operator said where the
  * host is — and otherwise it takes its most common reading.

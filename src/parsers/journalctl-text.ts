@@ -45,7 +45,7 @@
  */
 import { DateTime } from 'luxon';
 import type { JournalMarker, LogRecord, ParseStats } from '../model/records.js';
-import { inferYear, isoToMicros, isValidZone, monthFromAbbrev, printedZoneToMicros, zonedToMicros } from '../model/time.js';
+import { fixedOffsetZone, inferYear, isoToMicros, isValidZone, MICROS_PER_MINUTE, monthFromAbbrev, printedZoneToMicros, zonedToMicros } from '../model/time.js';
 import { unitFromIdentifier, normalizeUnit } from '../model/units.js';
 import type { LogParseOptions, LogParser } from './types.js';
 import { forEachLine, lineText } from './line-splitter.js';
@@ -193,8 +193,8 @@ const MAX_OFFSET_MINUTES = 14 * 60;
 /**
  * The zone a year-less journal stamp was printed in, from a logrus `time=` of the same line
  * (containerd prints UTC, k8s-dqlite its own offset; both the same moment within milliseconds):
- * the wall-clock difference rounded to 15 min. Whole-hour offsets only (they have an IANA
- * `Etc/GMT∓N` name); undefined when the stamps do not agree on one.
+ * the wall-clock difference rounded to 15 min. Whole-hour offsets only (`fixedOffsetZone`);
+ * undefined when the stamps do not agree on one.
  */
 export function zoneFromLogrus(stamp: YearlessStamp, message: string): string | undefined {
   const iso = LOGRUS_TIME.exec(message)?.[1];
@@ -203,12 +203,11 @@ export function zoneFromLogrus(stamp: YearlessStamp, message: string): string | 
   const year = new Date(absolute / 1000).getUTCFullYear();
   // The wall clock may sit on the other side of New Year from the UTC moment.
   const offsets = [year - 1, year, year + 1].map((y) =>
-    (Date.UTC(y, stamp.month - 1, stamp.day, stamp.hour, stamp.minute, stamp.second) * 1000 + stamp.micros - absolute) / 60e6);
+    (Date.UTC(y, stamp.month - 1, stamp.day, stamp.hour, stamp.minute, stamp.second) * 1000 + stamp.micros - absolute) / MICROS_PER_MINUTE);
   const minutes = offsets.reduce((best, m) => (Math.abs(m) < Math.abs(best) ? m : best));
   const rounded = Math.round(minutes / 15) * 15;
-  if (Math.abs(rounded) > MAX_OFFSET_MINUTES || Math.abs(minutes - rounded) > 1 || rounded % 60 !== 0) return undefined;
-  const hours = rounded / 60;
-  return hours === 0 ? 'UTC' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
+  if (Math.abs(rounded) > MAX_OFFSET_MINUTES || Math.abs(minutes - rounded) > 1) return undefined;
+  return fixedOffsetZone(rounded);
 }
 
 class JournalctlTextReader {
