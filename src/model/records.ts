@@ -16,6 +16,11 @@ export interface Provenance {
   cursor?: string;
 }
 
+/** The source moved to one of its lines (a flag, a table within a parsed file); as it is without one. */
+export function atLine(source: Provenance, line: number | undefined): Provenance {
+  return line === undefined ? source : { ...source, line };
+}
+
 /** The same line (or journal entry) of the same member. */
 export function sameSource(a: Provenance, b: Provenance): boolean {
   return a.path === b.path && a.line === b.line && a.entry === b.entry;

@@ -3,7 +3,7 @@ import { defineRule } from '../engine/define-rule.js';
 import { SignalSet } from '../engine/signals.js';
 import type { EvidenceItem, FindingDraft, RuleContext } from '../engine/types.js';
 import type { IptablesChain, IptablesDumpFact, PodFact } from '../model/facts.js';
-import type { Provenance } from '../model/records.js';
+import { atLine } from '../model/records.js';
 import { microsToIso } from '../model/time.js';
 import { isCalicoNodePod, recordNode } from './shared/calico.js';
 
@@ -36,12 +36,6 @@ function natState(dump: IptablesDumpFact): NatState | undefined {
 }
 
 /** `*nat :PREROUTING ACCEPT :INPUT ACCEPT …` — the table as iptables-save declares it. */
-/** The `*nat` line when the dump has one, else the dump's first line. */
-function natSource(state: NatState): Provenance {
-  const line = state.dump.tableLines.nat;
-  return line !== undefined ? { ...state.dump.source, line } : state.dump.source;
-}
-
 function renderNat(state: NatState): string {
   if (!state.nat) return `iptables-save on ${state.node}: no *nat table`;
   const declared = state.nat.map((c) => `:${c.name} ${c.policy ?? '-'}`).join(' ');
@@ -126,9 +120,9 @@ function toFinding(ctx: RuleContext, state: NatState, missing: string[], peers: 
         ? `calico-node started ${microsToIso(felix.startedAt)}, last boot ${microsToIso(lastBoot.ts)}`
         : calicoNode ? undefined : `no calico-node pod on ${node} in the capture`);
 
-  const evidence: EvidenceItem[] = [evidenceFromFact(natSource(state), renderNat(state), node)];
+  const evidence: EvidenceItem[] = [evidenceFromFact(atLine(state.dump.source, state.dump.tableLines.nat), renderNat(state), node)];
   const peer = peers[0];
-  if (peer) evidence.push(evidenceFromFact(natSource(peer), renderNat(peer), peer.node));
+  if (peer) evidence.push(evidenceFromFact(atLine(peer.dump.source, peer.dump.tableLines.nat), renderNat(peer), peer.node));
   evidence.push(...cappedEvidence(resync, 3));
   if (calicoNode && felix?.startedAt !== undefined) {
     evidence.push(evidenceFromFact(calicoNode.source,

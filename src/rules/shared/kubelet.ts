@@ -6,6 +6,7 @@ import type {
 } from '../../model/facts.js';
 import { newestStateTime } from '../../model/facts.js';
 import type { Goroutine, GoroutineDump } from '../../model/goroutines.js';
+import { atLine } from '../../model/records.js';
 import { MICROS_PER_MINUTE, MICROS_PER_SECOND } from '../../model/time.js';
 import { CONTAINERD_UNIT, KUBELET_UNITS } from '../../model/units.js';
 import { podBoundAt, podRef } from './pods.js';
@@ -196,7 +197,7 @@ export function featureGateEvidence(reading: FeatureGateReading, gate: string, n
     ? flag !== undefined ? `--feature-gates=${flag}` : `--feature-gates=${gate}=${reading.value}`
     : `${reading.fact.component} args: no ${gate} feature gate (default ${reading.value})`;
   const line = reading.explicit ? reading.fact.flagLines['feature-gates'] : undefined;
-  return evidenceFromFact(line !== undefined ? { ...reading.fact.source, line } : reading.fact.source, text, node);
+  return evidenceFromFact(atLine(reading.fact.source, line), text, node);
 }
 
 // ps: `/snap/microk8s/8612/kubelite --scheduler-args-file=…` or `/usr/bin/kubelet --config=…`
