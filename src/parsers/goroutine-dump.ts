@@ -537,9 +537,17 @@ export function isNormalLogLine(message: string): boolean {
 export class GoroutineDumpCollector {
   private readonly streams = new Map<string, DumpBuilder>();
   private readonly order: DumpBuilder[] = [];
+  /** Some stream is inside a dump; while none is, a record that starts none is skipped unkeyed. */
+  private someActive = false;
 
   push(record: LogRecord): void {
     const message = record.message;
+    if (!this.someActive && !message.includes('\n') && !isGoroutineDumpStart(message)) return;
+    this.pushToStream(record, message);
+    this.someActive = this.order.some((b) => b.active);
+  }
+
+  private pushToStream(record: LogRecord, message: string): void {
     const name = record.identifier ?? record.unit;
     const key = `${record.source.path}\u0000${record.node ?? ''}\u0000${name ?? ''}\u0000${record.pid ?? ''}`;
     let builder = this.streams.get(key);
