@@ -41,16 +41,60 @@ class MatchBucket {
   }
 }
 
-/** Per (node, unit): bucket → latest time seen in it. */
-type ActivityMap = Map<number, number>;
+/**
+ * Bucket → latest time seen in it. Consecutive lines mostly fall in the same bucket, so the
+ * current bucket is kept in two fields and written to the map only when the bucket changes.
+ */
+class Activity {
+  private readonly buckets = new Map<number, number>();
+  private bucket = Number.NaN;
+  private latest = 0;
+
+  touch(ts: number): void {
+    const bucket = Math.floor(ts / ACTIVITY_BUCKET_MICROS);
+    if (bucket === this.bucket) {
+      if (ts > this.latest) this.latest = ts;
+      return;
+    }
+    this.flush();
+    this.bucket = bucket;
+    this.latest = Math.max(ts, this.buckets.get(bucket) ?? ts);
+  }
+
+  /** Sorted [bucket, latest ts] pairs. */
+  sorted(): Array<[number, number]> {
+    this.flush();
+    return [...this.buckets.entries()].sort((a, b) => a[0] - b[0]);
+  }
+
+  private flush(): void {
+    if (!Number.isNaN(this.bucket)) this.buckets.set(this.bucket, this.latest);
+  }
+}
 
 /** Records that end a stretch of activity (the last line before a gap), per (node, unit). */
 const GAP_MICROS = 60_000_000;
 const PID_CHANGE_SETTLE_MICROS = 30_000_000;
 const MAX_GAP_RECORDS = 10_000;
-interface LastRecords {
-  last: LogRecord;
-  beforeGaps: LogRecord[];
+
+/** What the store keeps of one unit on one node. */
+class UnitTrack {
+  readonly activity = new Activity();
+  last: LogRecord | undefined;
+  readonly beforeGaps: LogRecord[] = [];
+  /** Member path → PIDs seen. */
+  readonly pidsByPath = new Map<string, Set<number>>();
+
+  keepLast(record: LogRecord, ts: number): void {
+    const last = this.last;
+    if (last === undefined) {
+      this.last = record;
+      return;
+    }
+    if (ts < last.ts!) return;
+    if (ts - last.ts! >= GAP_MICROS && this.beforeGaps.length < MAX_GAP_RECORDS) this.beforeGaps.push(last);
+    this.last = record;
+  }
 }
 
 const UNIT_LIFECYCLE = [
@@ -84,15 +128,11 @@ export class EventStore {
   /** Per prefilter literal (same order as the matcher's list), the signatures it selects. */
   private readonly literalSignatures: Signature[][];
   private readonly literalToSignatures = new Map<string, Signature[]>();
-  /** `node\0unit` keys, built once per pair (addRecord runs per log line). */
-  private readonly unitKeys = new Map<string, Map<string, string>>();
   private readonly unitOfIdentifier = new Map<string | undefined, string | undefined>();
   private readonly buckets = new Map<string, MatchBucket>();
-  private readonly activity = new Map<string, ActivityMap>();
-  private readonly nodeActivity = new Map<string, ActivityMap>();
-  /** `node\0unit` → member path → PIDs seen. */
-  private readonly pidsSeen = new Map<string, Map<string, Set<number>>>();
-  private readonly lastRecords = new Map<string, LastRecords>();
+  /** node → unit → track (addRecord runs per log line: two lookups, no key strings). */
+  private readonly units = new Map<string, Map<string, UnitTrack>>();
+  private readonly nodeActivity = new Map<string, Activity>();
   private readonly inputs = new Set<string>();
 
   constructor(signatures: readonly Signature[] = SIGNATURES) {
@@ -129,11 +169,11 @@ export class EventStore {
     if (node) this.nodes.add(node);
     this.noteTime(ts);
     if (ts !== undefined && node) {
-      this.touch(this.nodeActivity, node, ts);
+      this.activityOf(node).touch(ts);
       if (unit) {
-        const key = this.unitKey(node, unit);
-        this.touch(this.activity, key, ts);
-        this.keepLast(key, record, ts);
+        const track = this.track(node, unit);
+        track.activity.touch(ts);
+        track.keepLast(record, ts);
       }
     }
     if (unit && record.pid !== undefined && ts !== undefined && this.identifierUnit(record.identifier) === unit) {
@@ -167,43 +207,49 @@ export class EventStore {
 
   /** Sorted [bucket, latest ts] pairs of a unit on a node. */
   unitActivity(node: string, unit: string): Array<[number, number]> {
-    const map = this.activity.get(`${node}\u0000${unit}`);
-    return map ? [...map.entries()].sort((a, b) => a[0] - b[0]) : [];
+    return this.units.get(node)?.get(unit)?.activity.sorted() ?? [];
   }
 
   nodeActivityBuckets(node: string): Array<[number, number]> {
-    const map = this.nodeActivity.get(node);
-    return map ? [...map.entries()].sort((a, b) => a[0] - b[0]) : [];
+    return this.nodeActivity.get(node)?.sorted() ?? [];
   }
 
   unitsOf(node: string): string[] {
-    const prefix = `${node}\u0000`;
-    return [...this.activity.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+    return [...(this.units.get(node)?.keys() ?? [])].sort();
   }
 
   /** The last record of a unit on a node at or before `until` (the line before a silence). */
   lastRecord(node: string, unit: string, until: number): LogRecord | undefined {
-    const kept = this.lastRecords.get(`${node}\u0000${unit}`);
-    if (!kept) return undefined;
+    const track = this.units.get(node)?.get(unit);
+    if (!track?.last) return undefined;
     let best: LogRecord | undefined;
-    for (const r of [...kept.beforeGaps, kept.last]) {
+    for (const r of [...track.beforeGaps, track.last]) {
       if (r.ts! <= until && (best === undefined || r.ts! > best.ts!)) best = r;
     }
     return best;
   }
 
-  private unitKey(node: string, unit: string): string {
-    let units = this.unitKeys.get(node);
+  private track(node: string, unit: string): UnitTrack {
+    let units = this.units.get(node);
     if (units === undefined) {
       units = new Map();
-      this.unitKeys.set(node, units);
+      this.units.set(node, units);
     }
-    let key = units.get(unit);
-    if (key === undefined) {
-      key = `${node}\u0000${unit}`;
-      units.set(unit, key);
+    let track = units.get(unit);
+    if (track === undefined) {
+      track = new UnitTrack();
+      units.set(unit, track);
     }
-    return key;
+    return track;
+  }
+
+  private activityOf(node: string): Activity {
+    let activity = this.nodeActivity.get(node);
+    if (activity === undefined) {
+      activity = new Activity();
+      this.nodeActivity.set(node, activity);
+    }
+    return activity;
   }
 
   private identifierUnit(identifier: string | undefined): string | undefined {
@@ -213,36 +259,9 @@ export class EventStore {
     return unit;
   }
 
-  private keepLast(key: string, record: LogRecord, ts: number): void {
-    const kept = this.lastRecords.get(key);
-    if (!kept) {
-      this.lastRecords.set(key, { last: record, beforeGaps: [] });
-      return;
-    }
-    if (ts < kept.last.ts!) return;
-    if (ts - kept.last.ts! >= GAP_MICROS && kept.beforeGaps.length < MAX_GAP_RECORDS) kept.beforeGaps.push(kept.last);
-    kept.last = record;
-  }
-
-  private touch(map: Map<string, ActivityMap>, key: string, ts: number): void {
-    let buckets = map.get(key);
-    if (!buckets) {
-      buckets = new Map();
-      map.set(key, buckets);
-    }
-    const bucket = Math.floor(ts / ACTIVITY_BUCKET_MICROS);
-    const seen = buckets.get(bucket);
-    if (seen === undefined || ts > seen) buckets.set(bucket, ts);
-  }
-
   /** A service's own lines (identifier = the unit's app) changing PID mean a new process. */
   private trackPid(record: LogRecord, unit: string, ts: number): void {
-    const unitKey = this.unitKey(record.node ?? '', unit);
-    let byPath = this.pidsSeen.get(unitKey);
-    if (!byPath) {
-      byPath = new Map();
-      this.pidsSeen.set(unitKey, byPath);
-    }
+    const byPath = this.track(record.node ?? '', unit).pidsByPath;
     let seen = byPath.get(record.source.path);
     if (!seen) {
       seen = new Set();
