@@ -48,20 +48,45 @@ const NL = 0x0a;
 const EQ = 0x3d;
 const CURSOR_PREFIX = Buffer.from('__CURSOR=');
 
-/** Wanted field names bucketed by length, compared as bytes (no string per field). */
-const SLOTS_BY_LENGTH: Array<Array<{ name: Buffer; slot: JournalFieldSlot }>> = [];
-for (const [name, slot] of JOURNAL_FIELD_SLOTS) {
-  (SLOTS_BY_LENGTH[name.length] ??= []).push({ name: Buffer.from(name, 'latin1'), slot });
+/**
+ * Values that repeat from entry to entry (host, unit, identifier, PID, boot id…) are decoded
+ * once and shared (see ValueInterner); each such slot has its own cache, by index.
+ */
+const INTERNED_SLOTS: readonly JournalFieldSlot[] = [
+  'hostname', 'systemdUnit', 'aboutUnit', 'identifier', 'comm', 'pid', 'syslogPid', 'priority', 'bootId',
+];
+
+interface WantedField {
+  name: Buffer;
+  slot: JournalFieldSlot;
+  /** Index of the slot's intern cache, -1 when its values are decoded each time. */
+  intern: number;
 }
 
-function slotAt(buf: Buffer, start: number, length: number): JournalFieldSlot | undefined {
-  const candidates = SLOTS_BY_LENGTH[length];
+/**
+ * Wanted field names by a hash of (length, second byte, last byte): almost every line of an
+ * export is a field we skip, and this rejects it with one table read and no byte compare.
+ */
+const NAME_TABLE_MASK = 1023;
+const nameHash = (length: number, second: number, last: number): number => (length * 961 + second * 31 + last) & NAME_TABLE_MASK;
+const WANTED_BY_HASH: Array<WantedField[] | undefined> = new Array(NAME_TABLE_MASK + 1);
+for (const [name, slot] of JOURNAL_FIELD_SLOTS) {
+  const bytes = Buffer.from(name, 'latin1');
+  const h = nameHash(bytes.length, bytes[1] ?? 0, bytes[bytes.length - 1] as number);
+  (WANTED_BY_HASH[h] ??= []).push({ name: bytes, slot, intern: INTERNED_SLOTS.indexOf(slot) });
+}
+
+/** The wanted field named by `buf[start, start + length)`, if any. */
+function wantedAt(buf: Buffer, start: number, length: number): WantedField | undefined {
+  const candidates = WANTED_BY_HASH[nameHash(length, length > 1 ? (buf[start + 1] as number) : 0, buf[start + length - 1] as number)];
   if (candidates === undefined) return undefined;
-  outer: for (const { name, slot } of candidates) {
+  outer: for (const field of candidates) {
+    const name = field.name;
+    if (name.length !== length) continue;
     for (let i = 0; i < length; i++) {
       if (buf[start + i] !== name[i]) continue outer;
     }
-    return slot;
+    return field;
   }
   return undefined;
 }
@@ -88,46 +113,57 @@ function equalsIn(buf: Buffer, start: number, end: number): number {
 }
 
 /**
- * Values that repeat from entry to entry (host, unit, identifier, PID, boot id…) are decoded
- * once and shared: a few recent values per field are compared as bytes first. Saves most of
- * the per-entry string allocation of a large journal.
+ * Decodes a repeating value once: a few recent values per slot are compared as bytes first,
+ * the last one returned before the others. Saves most of the per-entry string allocation of
+ * a large journal.
  */
-const INTERNED_SLOTS: ReadonlySet<JournalFieldSlot> = new Set<JournalFieldSlot>([
-  'hostname', 'systemdUnit', 'aboutUnit', 'identifier', 'comm', 'pid', 'syslogPid', 'priority', 'bootId',
-]);
 const INTERN_MAX_BYTES = 128;
 const INTERN_WAYS = 16;
 
-class ValueInterner {
-  private readonly caches = new Map<JournalFieldSlot, { bytes: Buffer[]; texts: string[]; next: number }>();
+class InternCache {
+  readonly bytes: Buffer[] = [];
+  readonly texts: string[] = [];
+  next = 0;
+  /** Index of the value returned last. */
+  recent = 0;
+}
 
-  text(slot: JournalFieldSlot, buf: Buffer, start: number, end: number): string {
+class ValueInterner {
+  private readonly caches = INTERNED_SLOTS.map(() => new InternCache());
+
+  text(intern: number, buf: Buffer, start: number, end: number): string {
     const length = end - start;
     if (length > INTERN_MAX_BYTES) return buf.toString('utf8', start, end);
-    let cache = this.caches.get(slot);
-    if (cache === undefined) {
-      cache = { bytes: [], texts: [], next: 0 };
-      this.caches.set(slot, cache);
-    }
+    const cache = this.caches[intern] as InternCache;
     const { bytes, texts } = cache;
-    outer: for (let k = 0; k < bytes.length; k++) {
-      const known = bytes[k] as Buffer;
-      if (known.length !== length) continue;
-      for (let i = 0; i < length; i++) if (known[i] !== buf[start + i]) continue outer;
-      return texts[k] as string;
+    if (bytes.length > 0 && sameBytes(bytes[cache.recent] as Buffer, buf, start, length)) return texts[cache.recent] as string;
+    for (let k = 0; k < bytes.length; k++) {
+      if (k !== cache.recent && sameBytes(bytes[k] as Buffer, buf, start, length)) {
+        cache.recent = k;
+        return texts[k] as string;
+      }
     }
     const text = buf.toString('utf8', start, end);
     const copy = Buffer.from(buf.subarray(start, end));
-    if (bytes.length < INTERN_WAYS) {
+    let k = bytes.length;
+    if (k < INTERN_WAYS) {
       bytes.push(copy);
       texts.push(text);
     } else {
-      bytes[cache.next] = copy;
-      texts[cache.next] = text;
-      cache.next = (cache.next + 1) % INTERN_WAYS;
+      k = cache.next;
+      bytes[k] = copy;
+      texts[k] = text;
+      cache.next = (k + 1) % INTERN_WAYS;
     }
+    cache.recent = k;
     return text;
   }
+}
+
+function sameBytes(known: Buffer, buf: Buffer, start: number, length: number): boolean {
+  if (known.length !== length) return false;
+  for (let i = 0; i < length; i++) if (known[i] !== buf[start + i]) return false;
+  return true;
 }
 
 function countNewlines(buf: Buffer, start: number, end: number): number {
@@ -274,11 +310,12 @@ class ExportReader {
     const eq = equalsIn(buf, start, end);
     if (eq >= 0) {
       const fields = this.fields ?? this.startEntry();
-      const slot = slotAt(buf, start, eq - start);
-      if (slot !== undefined && fields[slot] === undefined) {
-        fields[slot] = INTERNED_SLOTS.has(slot) ? this.interner.text(slot, buf, eq + 1, end) : buf.toString('utf8', eq + 1, end);
-        if (slot === 'cursor') this.sawCursor = true;
-      }
+      const wanted = wantedAt(buf, start, eq - start);
+      if (wanted === undefined) return;
+      const slot = wanted.slot;
+      if (fields[slot] !== undefined) return;
+      fields[slot] = wanted.intern >= 0 ? this.interner.text(wanted.intern, buf, eq + 1, end) : buf.toString('utf8', eq + 1, end);
+      if (slot === 'cursor') this.sawCursor = true;
       return;
     }
     if (!isFieldName(buf, start, end)) {
