@@ -1,5 +1,5 @@
 import { openBundle, type OpenOptions } from '../bundle/open.js';
-import type { BundleWarning, Member, SkippedMember } from '../bundle/types.js';
+import type { BundleWarning, Member, MemberKind, SkippedMember } from '../bundle/types.js';
 import { EventStore } from '../engine/store.js';
 import type { InputId } from '../engine/inputs.js';
 import { newestStateTime, type Facts } from '../model/facts.js';
@@ -9,6 +9,7 @@ import { KUBELITE_UNIT, CONTAINERD_UNIT, K8S_DQLITE_UNIT, KUBELET_UNITS } from '
 import { GoroutineDumpCollector } from '../parsers/goroutine-dump.js';
 import type { ReportInput } from '../report/types.js';
 import { handleMember, type MemberSink } from './handlers.js';
+import { readOnTrial } from './trial.js';
 
 export interface IngestOptions extends OpenOptions {
   /** IANA zone of zone-less timestamps (journalctl short, klog). */
@@ -40,11 +41,22 @@ const UNIT_INPUT: Array<[(unit: string) => boolean, InputId]> = [
 
 const MAX_UNPARSED_KEPT = 2000;
 
+/** Kinds whose timestamps may carry no year (journalctl short, syslog, klog). */
+const YEARLESS_KINDS: ReadonlySet<MemberKind> = new Set<MemberKind>(['journalctl-text', 'klog', 'plain-log']);
+/** Most bytes of year-less members held back to be parsed again at the end, all together. */
+export const DEFER_MAX_BYTES = 32 * 1024 * 1024;
+
+interface DeferredMember {
+  member: Member;
+  entry: ReportInput;
+}
+
 /**
  * Reads every member of every input once, in order, parses it by its sniffed kind and
  * feeds the store. Year-less timestamps are placed with the best reference known when
  * the member is read: its archive mtime, else the latest log time already seen, else the
- * newest time in the kubectl dumps already read.
+ * newest time in the kubectl dumps (or `date` capture) already read. A year-less member
+ * read before all of these, which cannot date itself either, is parsed again at the end.
  */
 export async function ingest(inputs: string[], options: IngestOptions = {}): Promise<IngestResult> {
   const store = new EventStore();
@@ -60,9 +72,34 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
     warning: (w: BundleWarning) => result.warnings.push(w),
   };
 
+  const deferred: DeferredMember[] = [];
+  let deferredBytes = 0;
+
   for await (const member of openBundle(inputs, observer, options)) {
     const entry: ReportInput = { path: member.path, kind: member.kind, records: 0, unparsed: 0, skipped: false };
     if (member.node) entry.node = member.node;
+    result.inputs.push(entry);
+    if (YEARLESS_KINDS.has(member.kind) && deferredBytes < DEFER_MAX_BYTES && referenceTimeFor(member, store, stateClock) === undefined) {
+      // Nothing read so far dates the capture: parse on trial, and if its records would be
+      // left without a year, keep the bytes and parse them again once every input is read.
+      const trial = await readOnTrial(member, DEFER_MAX_BYTES - deferredBytes, (onTrial, wrap) => readMember(onTrial, entry, wrap));
+      if (trial.deferred) {
+        deferred.push({ member: trial.deferred, entry });
+        deferredBytes += trial.bytes;
+      }
+      options.onProgress?.({ member: member.path, bytes: member.size ?? 0 });
+      continue;
+    }
+    await readMember(member, entry);
+    options.onProgress?.({ member: member.path, bytes: member.size ?? 0 });
+  }
+  for (const { member, entry } of deferred) await readMember(member, entry);
+
+  /**
+   * Parses one member into the store; `wrap` may put a recorder between the parser and the
+   * store (see readOnTrial).
+   */
+  async function readMember(member: Member, entry: ReportInput, wrap?: (sink: MemberSink) => MemberSink): Promise<void> {
     const unitsSeen = new Set<string>();
     // Per log line: mark each (unit, node) and container node once per member, not per record.
     const unitNodesMarked = new Map<string, Set<string | undefined>>();
@@ -126,14 +163,12 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
       },
     };
     try {
-      await handleMember(member, sink);
+      await handleMember(member, wrap ? wrap(sink) : sink);
     } catch (error) {
       // A member that breaks its parser is a warning; the rest of the capture is analyzed.
       result.warnings.push({ path: member.path, message: `could not be parsed: ${error instanceof Error ? error.message : String(error)}` });
     }
     if (unitsSeen.size > 1) store.markInput('node-journal', entry.node ?? member.node);
-    options.onProgress?.({ member: member.path, bytes: member.size ?? 0 });
-    result.inputs.push(entry);
   }
 
   for (const dump of collector.finish()) store.addDump(dump);
