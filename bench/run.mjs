@@ -153,7 +153,7 @@ function printTable() {
   for (const b of body) process.stdout.write(`${line(b)}\n`);
   if (ratios.length) {
     process.stdout.write('\ntargets\n');
-    for (const r of ratios) process.stdout.write(`  ${r.ok === undefined ? '  ?' : r.ok ? ' ok' : 'MISS'}  ${r.text}\n`);
+    for (const r of ratios) process.stdout.write(`  ${r.info ? 'info' : r.ok === undefined ? '  ?' : r.ok ? ' ok' : 'MISS'}  ${r.text}\n`);
   }
 }
 
@@ -208,6 +208,11 @@ async function benchJournal(sizes, runs, tools) {
       const ours = await measure(process.execPath, [CLI, 'analyze', file, '--format', 'json', '-q'], {}, runs);
       row(name, 'pleg-analyze analyze --format json', bytes, ours);
       if (kind === 'export') {
+        const floor = await measure(process.execPath, [join(ROOT, 'bench', 'floor.mjs'), file], {}, runs);
+        row(name, 'floor: bare JS line walk (bench/floor.mjs)', bytes, floor);
+        if (rg && (size === 512 * MB || sizes.length === 1)) {
+          ratios.push({ info: true, text: `${name}: floor / rg = ${(floor.seconds / rg.seconds).toFixed(2)} (informational: the least a binary-safe JS reader costs; analyze / floor = ${(ours.seconds / floor.seconds).toFixed(2)})` });
+        }
         let jc;
         if (tools.journalctl && existsSync(journalPath)) {
           jc = await measure(tools.journalctl, ['--file', journalGlob, '-o', 'export'], {}, runs);
