@@ -42,6 +42,11 @@
  * - journalctl's own stderr (`Hint: …`, `Notice: …`, `Warning: …`) is merged into inspect
  *   files: reported unparsed ("journalctl diagnostic"), never glued to a message.
  * - `[N blob data]` messages are kept as they are (the message was not printable).
+ * - A syslog TAG without `:` (RFC 3164 §4.1.3: the TAG ends at the first non-alphanumeric
+ *   character, which may be a space): `Aug 21 08:14:29 host syslog 2020-08-21 13:14:29.039
+ *   [INFO][23948] ipam.go 547: …` is identifier `syslog` and the Calico line as message. Taken
+ *   only when the token after the host is 1–32 alphanumerics and reading up to the first
+ *   `: ` would give an identifier with spaces (that is not `name with spaces[pid]`).
  */
 import { DateTime } from 'luxon';
 import type { JournalMarker, LogRecord, ParseStats } from '../model/records.js';
@@ -65,6 +70,10 @@ const ISO_TS = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\
 const FULL_TS = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ([A-Za-z]{1,6}|[+-]\d\d(?::?\d\d)?) /;
 // 1747491300.123456 host …
 const UNIX_TS = /^(\d{9,11})\.(\d{6}) /;
+// syslog   (RFC 3164 TAG: alphanumerics, at most 32)
+const BARE_TAG = /^[A-Za-z0-9]{1,32}$/;
+// my app[1234]   (an identifier with spaces, still followed by its pid)
+const SPACED_IDENT_PID = /^[^\[\]:]+\[\d+\]$/;
 // k3s[1636]  →  identifier k3s, pid 1636
 const IDENT_PID = /^(.*)\[(\d+)\]$/;
 
@@ -339,7 +348,14 @@ class JournalctlTextReader {
       messageStart = firstSpace < 0 ? rest.length : firstSpace + 1;
     } else {
       const colon = firstSpace < 0 ? -1 : rest.indexOf(': ', firstSpace + 1);
-      if (colon >= 0) {
+      const tagEnd = firstSpace < 0 ? -1 : rest.indexOf(' ', firstSpace + 1);
+      const bareTag = tagEnd > firstSpace + 1 && BARE_TAG.test(rest.slice(firstSpace + 1, tagEnd)) &&
+        (colon < 0 || (colon > tagEnd && !SPACED_IDENT_PID.test(rest.slice(firstSpace + 1, colon))));
+      if (bareTag) {
+        // RFC 3164 TAG ended by a space: `host syslog 2020-08-21 13:14:29.039 [INFO]… ipam.go 547: …`
+        identPart = rest.slice(firstSpace + 1, tagEnd);
+        messageStart = tagEnd + 1;
+      } else if (colon >= 0) {
         identPart = rest.slice(firstSpace + 1, colon);
         messageStart = colon + 2;
       } else if (firstSpace >= 0 && rest.endsWith(':') && rest.length - 1 > firstSpace + 1) {

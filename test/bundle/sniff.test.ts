@@ -39,6 +39,7 @@ describe('sniffKind on real samples', () => {
     ['vxlan-route__calico-12806-arp-incomplete.txt', 'arp'],
     ['name-reserved__crio-2984.txt', 'kubectl-events-table'], // kubectl describe Events: section
     ['name-reserved__debug-gym-285.txt', 'kubectl-events-table'], // one describe row, spaces collapsed
+    ['calico-ipam__ibm-armada-runbook.txt', 'journalctl-text'], // syslog TAG `syslog` without `:`
   ];
   it.each(cases)('%s → %s', (name, kind) => {
     expect(sniffKind(sample(name), name)).toEqual({ kind });

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { JournalMarker, LogRecord, Unparsed } from '../../src/model/records.js';
 import type { LogParseOptions } from '../../src/parsers/types.js';
+import { parseCalicoLog } from '../../src/parsers/calico-log.js';
 import { parseJournalctlCat, parseJournalctlText, zoneFromLogrus } from '../../src/parsers/journalctl-text.js';
 import { chunksOf } from '../../src/parsers/line-splitter.js';
 import { INSPECT_CORPUS, SHARED_SAMPLES } from '../support/shared.js';
@@ -313,6 +314,34 @@ describe('parseJournalctlText: line grammar', () => {
   });
 });
 
+describe('parseJournalctlText: syslog TAG without `:` (RFC 3164)', () => {
+  const REF = { referenceTime: Date.UTC(2026, 5, 1) * 1000 };
+
+  it('takes a bare alphanumeric TAG only where `ident[pid]: ` cannot be read', async () => {
+    const input = [
+      'May 22 02:34:21 n syslog hello: world',
+      'May 22 02:34:22 n kubelet[12]: E0522 02:34:22.000001      12 x.go:1] a: b',
+      'May 22 02:34:23 n my app[13]: spaced identifier with its pid',
+      'May 22 02:34:24 n kernel: k: v',
+      'May 22 02:34:25 n CRON no colon at all',
+      'May 22 02:34:26 n -- MARK --',
+      'May 22 02:34:27 n systemd-logind no colon',
+    ].join('\n');
+    const { records, unparsed } = await parse(input, REF);
+    expect(records.map((r) => [r.identifier, r.pid, r.message])).toEqual([
+      ['syslog', undefined, 'hello: world'],
+      ['kubelet', 12, 'E0522 02:34:22.000001      12 x.go:1] a: b'],
+      ['my app', 13, 'spaced identifier with its pid'],
+      ['kernel', undefined, 'k: v'],
+      ['CRON', undefined, 'no colon at all'],
+    ]);
+    expect(unparsed.map((u) => [u.line, u.reason])).toEqual([
+      [6, 'no "identifier[pid]: " after the timestamp'],
+      [7, 'no "identifier[pid]: " after the timestamp'],
+    ]);
+  });
+});
+
 describe('parseJournalctlText: real samples (shared samples)', () => {
   it('pleg-unhealthy__k3s-2370-b: rsyslog-style days, 6 records', async () => {
     const { records, stats } = await parse(sample('pleg-unhealthy__k3s-2370-b.txt'), { referenceTime: Date.UTC(2020, 9, 9) * 1000 });
@@ -328,6 +357,20 @@ describe('parseJournalctlText: real samples (shared samples)', () => {
     expect(stats).toEqual({ records: 7, unparsed: 0 });
     expect(records.every((r) => r.ts === undefined)).toBe(true);
     expect(records[3]?.message).toMatch(/^9 09:58:07 node kubelet\[5738\]: E1029 09:58:07\.693335/);
+  });
+
+  it('calico-ipam__ibm-armada-runbook: a syslog tag ended by a space, the Calico line as message', async () => {
+    const { records, stats } = await parse(sample('calico-ipam__ibm-armada-runbook.txt'), { referenceTime: Date.UTC(2020, 8, 1) * 1000 });
+    expect(stats).toEqual({ records: 1, unparsed: 0, yearInferred: 2020 });
+    const [record] = records;
+    expect(record).toMatchObject({ node: 'prod-fra02-carrier2-worker-1035', identifier: 'syslog', ts: Date.UTC(2020, 7, 21, 8, 14, 29) * 1000 });
+    expect(record?.pid).toBeUndefined();
+    expect(record?.message).toMatch(/^2020-08-21 13:14:29\.039 \[INFO\]\[23948\] ipam\.go 547: Attempting to assign IPs from non-affine block 172\.16\.4\.0\/26 /);
+    // The message-level Calico reader sees it as the CNI plugin wrote it.
+    expect(parseCalicoLog(record?.message ?? '')).toMatchObject({
+      level: 'INFO', pid: 23948, file: 'ipam.go', line: 547,
+      fields: { handle: 'k8s-pod-network.f97b8bcee33bc736ce66918824452e6856c962087c857f36e1291cabaa8ea7d5', host: 'prod-fra02-carrier2-worker-1035.alchemy.ibm.com' },
+    });
   });
 
   it('container-event-discarded__containerd-11108: lines pasted without date/host are cat-like', async () => {

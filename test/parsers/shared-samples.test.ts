@@ -16,7 +16,6 @@ const LINE_KINDS = new Set(['journalctl-text', 'klog', 'plain-log']);
 
 /** Samples that are not a capture format the analyzer reads yet (known gaps, see the issue notes). */
 const NOT_READ: Record<string, string> = {
-  'calico-ipam__ibm-armada-runbook.txt': 'syslog lines with a bare `syslog` tag and no `ident:` separator',
   'flag-undefined__aibrix-668.txt': 'a shell session: kubectl get pods table and kubectl logs',
   'flag-undefined__machine-api-operator-107.txt': 'a shell session: oc get pods table and oc logs',
   'name-reserved__containerd-12438.txt': 'journalctl -r paste with the month cut off every line',
