@@ -7,6 +7,7 @@
  * Real openings this recognises (from /work/shared/samples and the microk8s inspect corpus):
  *   Oct 29 17:22:59 microk8s-vm systemd[1]: Started Service for snap application …   journalctl-text
  *   Aug 21 08:14:29 prod-fra02-carrier2-worker-1035 syslog 2020-08-21 13:14:29.039 …  journalctl-text (tag without `:`)
+ *   9 09:58:07 node kubelet[5738]: E1029 09:58:07.693335    5738 pod_workers.go:1298] …  journalctl-text (month cut off)
  *   E0724 02:54:47.717138    3966 eviction_manager.go:257] "Eviction manager: …"        klog
  *   2019-10-16 16:44:45.427 [INFO][1] ipam_block_reader_writer.go 234: Confirming …   plain-log (Calico)
  *   default via 172.22.96.1 dev eth0 proto dhcp src 172.22.104.186 metric 100         ip-route
@@ -83,6 +84,8 @@ const IDENT = '[^\\s\\[:]+(?:\\[\\d+\\])?:(?: |$)';
 const SHORT_LINE = new RegExp(`^${MONTH} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d{6})? \\S+ ${IDENT}`);
 // Aug 21 08:14:29 prod-fra02-carrier2-worker-1035 syslog 2020-08-21 13:14:29.039 [INFO][23948] …   (RFC 3164 TAG ended by a space)
 const SHORT_BARE_TAG_LINE = new RegExp(`^${MONTH} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d \\S+ [A-Za-z0-9]{1,32} \\S`);
+// 9 09:58:07 node kubelet[5738]: E1029 09:58:07.693335 …   (month cut off a pasted line; the klog header dates it)
+const CUT_KLOG_LINE = new RegExp(`^\\d{1,2} \\d\\d:\\d\\d:\\d\\d \\S+ ${IDENT}[IWEF]\\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{6} `);
 // 2023-09-08T17:20:30+0200 tarta r710_fan_controller.sh[20911]: …   /   2018-04-27T08:49:12Z public-slave-14 confd[130]: …
 const SHORT_ISO_LINE = new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{6})?(?:Z|[+-]\\d\\d:?\\d\\d) \\S+ ${IDENT}`);
 // microk8s.daemon-kubelite[53319]: E0320 20:46:08.223079 …   (short output pasted without time and host)
@@ -135,7 +138,7 @@ function classifyLine(line: string): LineClass | undefined {
   if (SHORT_LINE.test(line) || SHORT_ISO_LINE.test(line) || SHORT_FULL_LINE.test(line) || SHORT_UNIX_LINE.test(line) || IDENT_ONLY_LINE.test(line)) {
     return 'journalctl-text';
   }
-  if (SHORT_BARE_TAG_LINE.test(line)) return 'journalctl-text';
+  if (SHORT_BARE_TAG_LINE.test(line) || CUT_KLOG_LINE.test(line)) return 'journalctl-text';
   const t = line.trimStart();
   if (KLOG_LINE.test(t)) return 'klog';
   if (CRI_LINE.test(line) || LOGRUS_LINE.test(t) || CALICO_LINE.test(line) || JSON_LOG_LINE.test(line)) return 'plain-log';

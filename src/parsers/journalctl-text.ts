@@ -47,6 +47,22 @@
  *   [INFO][23948] ipam.go 547: …` is identifier `syslog` and the Calico line as message. Taken
  *   only when the token after the host is 1–32 alphanumerics and reading up to the first
  *   `: ` would give an identifier with spaces (that is not `name with spaces[pid]`).
+ * - Pastes with the month and the day's first digit cut off (`9 09:58:07 node kubelet[5738]:
+ *   E1029 09:58:07.693335 …`): the date is taken from the klog header the message starts
+ *   with, only when it agrees (its day ends in the digits left, its clock is the line's or
+ *   one second before); otherwise the line is unparsed.
+ * - `journalctl -r` (newest first): when the first records' times mostly go down (klog
+ *   headers break ties within a second) the whole member is held and handed out oldest
+ *   first, so the store sees time order; running years then step back on Jan → Dec, and a
+ *   `-- Boot <id> --` line (printed above the older boot's entries) marks the start of the
+ *   boot above it. Held at most `MAX_REVERSED_RECORDS`; a longer member is handed out in
+ *   blocks of that size, each in time order.
+ * - Lines cut by the pager (`less -S` marks a chopped line with `>` in the last column): when
+ *   at least two lines end in `>` at the same width and no line is wider (a pager never
+ *   shows one), those lines lose the `>` and their record is marked `truncatedFields:
+ *   ['MESSAGE']`. Records handed out before the width is known are not marked.
+ * - `#` lines at column 0 (annotations added to a paste: `## Reverse log`) are unparsed
+ *   ("comment"), never glued to a message.
  */
 import { DateTime } from 'luxon';
 import type { JournalMarker, LogRecord, ParseStats } from '../model/records.js';
@@ -57,6 +73,12 @@ import { forEachLine, lineText } from './line-splitter.js';
 
 /** Year-less records held while waiting for a full date to place them. */
 export const MAX_PENDING_RECORDS = 10_000;
+/** Records whose order decides whether the member is newest first (`journalctl -r`). */
+const ORDER_WINDOW = 64;
+/** Records of a newest-first member held to be handed out oldest first. */
+export const MAX_REVERSED_RECORDS = 1_000_000;
+/** Narrowest terminal taken for a pager's width. */
+const MIN_PAGER_WIDTH = 80;
 // time="2026-06-04T20:01:33.004113938Z" level=info msg="starting containerd"   (logrus, zone always present)
 const LOGRUS_TIME = /^time="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d))"/;
 /** Lines looked at before deciding the input is `-o cat` (no timestamps at all). */
@@ -70,10 +92,16 @@ const ISO_TS = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\
 const FULL_TS = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ([A-Za-z]{1,6}|[+-]\d\d(?::?\d\d)?) /;
 // 1747491300.123456 host …
 const UNIX_TS = /^(\d{9,11})\.(\d{6}) /;
+// 9 09:58:07 node kubelet[5738]: …   (`Oct 29 09:58:07` with its first five characters cut off)
+const CUT_TS = /^(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? /;
+// E1029 09:58:07.693335    5738 pod_workers.go:1298] …   (klog header at the start of a message)
+const KLOG_HEAD = /^[IWEF](\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{6}) /;
 // syslog   (RFC 3164 TAG: alphanumerics, at most 32)
 const BARE_TAG = /^[A-Za-z0-9]{1,32}$/;
 // my app[1234]   (an identifier with spaces, still followed by its pid)
 const SPACED_IDENT_PID = /^[^\[\]:]+\[\d+\]$/;
+// ## Reverse log (read from bottom to top)
+const COMMENT_LINE = /^#/;
 // k3s[1636]  →  identifier k3s, pid 1636
 const IDENT_PID = /^(.*)\[(\d+)\]$/;
 
@@ -107,11 +135,32 @@ interface YearlessStamp {
   micros: number;
 }
 
+/** A `short` stamp whose month and leading day digits were cut off. */
+interface CutStamp {
+  /** The day's digits left (`9` of `29`, or all of them). */
+  dayDigits: string;
+  hour: number;
+  minute: number;
+  second: number;
+  micros: number;
+}
+
 interface Stamp {
   /** Characters of the timestamp plus its trailing space. */
   length: number;
   ts?: number;
   yearless?: YearlessStamp;
+  cut?: CutStamp;
+}
+
+/**
+ * What orders two records: an absolute time, or a year-less one (comparable only with its
+ * kind); `fine` is the klog header's time, which breaks ties between lines of one second.
+ */
+interface OrderKey {
+  absolute: boolean;
+  value: number;
+  fine?: number;
 }
 
 interface QueuedRecord {
@@ -120,6 +169,12 @@ interface QueuedRecord {
   markersBefore: JournalMarker[];
   /** Width of `<timestamp> <host> <ident>[<pid>]: `, the indentation of continuation lines. */
   prefixWidth: number;
+  /** Position in the member (1-based), to keep separators read meanwhile in place. */
+  seq?: number;
+  /** Set while the order of the member is being decided. */
+  orderKey?: OrderKey;
+  /** Lines of the message ending in `>` (pager cut candidates): index in the message, raw line width. */
+  cuts?: Array<{ index: number; width: number }>;
 }
 
 function micros6(fraction: string | undefined): number {
@@ -155,6 +210,13 @@ function parseStamp(line: string, zone: string, zoneGiven: boolean): Stamp | und
     }
     const unix = UNIX_TS.exec(line);
     if (unix) return { length: unix[0].length, ts: Number(unix[1]) * 1_000_000 + Number(unix[2]) };
+    const cut = CUT_TS.exec(line);
+    if (cut) {
+      return {
+        length: cut[0].length,
+        cut: { dayDigits: cut[1] as string, hour: Number(cut[2]), minute: Number(cut[3]), second: Number(cut[4]), micros: micros6(cut[5]) },
+      };
+    }
     return undefined;
   }
   const short = SHORT_TS.exec(line);
@@ -219,6 +281,65 @@ export function zoneFromLogrus(stamp: YearlessStamp, message: string): string | 
   return fixedOffsetZone(rounded);
 }
 
+/** The klog header a message starts with: month, day, second of the day and µs. */
+function klogHead(message: string): { month: number; day: number; seconds: number; micros: number } | undefined {
+  const m = KLOG_HEAD.exec(message);
+  if (!m) return undefined;
+  const month = Number(m[1]);
+  const day = Number(m[2]);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  return { month, day, seconds: Number(m[3]) * 3600 + Number(m[4]) * 60 + Number(m[5]), micros: Number(m[6]) };
+}
+
+/** klog stamps a line just before the journal receives it: the journal's second, or the one after. */
+function klogAgrees(lineSeconds: number, klogSeconds: number): boolean {
+  const lag = lineSeconds - klogSeconds;
+  return lag === 0 || lag === 1;
+}
+
+/**
+ * Month and day of a stamp whose month was cut off, from the klog header of its message:
+ * only when that header's day ends in the digits left and its clock agrees with the line's.
+ */
+export function restoreCutDate(cut: CutStamp, message: string): YearlessStamp | undefined {
+  const klog = klogHead(message);
+  if (!klog) return undefined;
+  const digits = Number(cut.dayDigits);
+  const dayFits = cut.dayDigits.length === 2 ? klog.day === digits : klog.day % 10 === digits;
+  if (!dayFits || !klogAgrees(cut.hour * 3600 + cut.minute * 60 + cut.second, klog.seconds)) return undefined;
+  return { month: klog.month, day: klog.day, hour: cut.hour, minute: cut.minute, second: cut.second, micros: cut.micros };
+}
+
+/**
+ * The time two records are ordered by while the member's direction is decided. A year-less
+ * stamp with whole seconds also keeps the klog header's time when it agrees, so lines of one
+ * second still show their order.
+ */
+function orderKeyOf(ts: number | undefined, yearless: YearlessStamp | undefined, message: string): OrderKey | undefined {
+  if (ts !== undefined) return { absolute: true, value: ts };
+  if (!yearless) return undefined;
+  const seconds = yearless.hour * 3600 + yearless.minute * 60 + yearless.second;
+  const key: OrderKey = { absolute: false, value: ((yearless.month * 32 + yearless.day) * 86_400 + seconds) * 1_000_000 + yearless.micros };
+  const klog = yearless.micros === 0 ? klogHead(message) : undefined;
+  if (klog && klog.month === yearless.month && klog.day === yearless.day && klogAgrees(seconds, klog.seconds)) {
+    key.fine = klog.seconds * 1_000_000 + klog.micros;
+  }
+  return key;
+}
+
+/** Half a year in year-less key units: a longer step between neighbours crosses New Year. */
+const HALF_YEAR_KEY = 6 * 32 * 86_400 * 1_000_000;
+
+/** 1 when `b` comes after `a`, -1 before, 0 when their keys cannot tell. */
+function compareOrder(a: OrderKey, b: OrderKey): number {
+  if (a.absolute !== b.absolute) return 0;
+  const step = b.value - a.value;
+  if (!a.absolute && Math.abs(step) > HALF_YEAR_KEY) return step > 0 ? -1 : 1; // Dec 31 ↔ Jan 01
+  if (step !== 0) return step > 0 ? 1 : -1;
+  if (a.fine === undefined || b.fine === undefined || a.fine === b.fine) return 0;
+  return b.fine > a.fine ? 1 : -1;
+}
+
 class JournalctlTextReader {
   readonly stats: ParseStats = { records: 0, unparsed: 0 };
   private zone: string;
@@ -242,6 +363,25 @@ class JournalctlTextReader {
   /** Reference (µs) for the first year-less record when no year is running yet. */
   private reference: number | undefined;
 
+  /** Oldest first (`forward`) or newest first (`journalctl -r`); records wait while undecided. */
+  private order: 'undecided' | 'forward' | 'reverse' = 'undecided';
+  private readonly orderVotes = { up: 0, down: 0, seen: 0 };
+  private lastOrderKey: OrderKey | undefined;
+  /** Newest-first records held to be handed out oldest first. */
+  private reversed: QueuedRecord[] = [];
+  /** The oldest record of the last block handed out (the newer neighbour of the next block). */
+  private olderEdge: LogRecord | undefined;
+  /** Records finished so far, and separators read while the order is undecided (after record `afterSeq`). */
+  private seq = 0;
+  private heldSeparators: Array<{ marker: JournalMarker; afterSeq: number }> = [];
+
+  /** Widest line so far and how many lines ending in `>` have that width; the pager's width once shown. */
+  private widest = 0;
+  private cutAtWidest = 0;
+  private pagerWidth: number | undefined;
+  /** A line wider than the pager width: not a pager paste after all. */
+  private pagerContradicted = false;
+
   constructor(private readonly options: LogParseOptions, forceCat: boolean) {
     this.zone = options.inputZone ?? 'UTC';
     this.zoneGiven = options.inputZone !== undefined && !options.inferZone;
@@ -251,6 +391,11 @@ class JournalctlTextReader {
   }
 
   line(raw: string, lineNo: number): void {
+    this.seeWidth(raw);
+    this.dispatch(raw, lineNo);
+  }
+
+  private dispatch(raw: string, lineNo: number): void {
     // Separators may be highlighted on a tty; messages keep their bytes.
     const bare = raw.charCodeAt(0) === 0x1b ? raw.replace(ANSI, '') : raw;
     if (bare.startsWith('-- ') && this.separator(bare, lineNo)) return;
@@ -266,11 +411,30 @@ class JournalctlTextReader {
   end(): ParseStats {
     if (this.mode === 'detect') this.decide('cat');
     this.finishCurrent();
+    this.decideOrder();
     this.settleZone();
     this.resolveQueued(undefined);
-    for (const marker of this.pendingMarkers) this.emitMarker(marker, undefined);
+    if (this.order === 'reverse') this.flushReversed(this.pendingMarkers);
+    else for (const marker of this.pendingMarkers) this.emitMarker(marker, undefined);
     this.pendingMarkers = [];
     return this.stats;
+  }
+
+  /** Pager width: lines ending in `>` at the widest width seen, which no line exceeds. */
+  private seeWidth(text: string): void {
+    const width = text.length;
+    if (width > this.widest) {
+      this.widest = width;
+      this.cutAtWidest = 0;
+      if (this.pagerWidth !== undefined) {
+        this.pagerWidth = undefined;
+        this.pagerContradicted = true;
+      }
+    }
+    if (width === this.widest && text.endsWith('>')) {
+      this.cutAtWidest++;
+      if (this.cutAtWidest >= 2 && width >= MIN_PAGER_WIDTH && !this.pagerContradicted) this.pagerWidth = width;
+    }
   }
 
   private detect(text: string, lineNo: number): void {
@@ -282,7 +446,7 @@ class JournalctlTextReader {
   private decide(mode: 'short' | 'cat'): void {
     this.mode = mode;
     const buffered = this.detectionBuffer.splice(0);
-    for (const { text, lineNo } of buffered) this.line(text, lineNo);
+    for (const { text, lineNo } of buffered) this.dispatch(text, lineNo);
   }
 
   /** `-- … --` lines; false when the line is not a separator (then it is content). */
@@ -305,7 +469,7 @@ class JournalctlTextReader {
       const marker: JournalMarker = { kind: 'logs-begin', source, text };
       if (beginTs !== undefined) marker.ts = beginTs;
       if (this.options.node) marker.node = this.options.node;
-      this.emitMarker(marker, undefined);
+      this.emitSeparator(marker);
       const anchor = endTs ?? beginTs;
       if (anchor !== undefined && this.options.referenceTime === undefined) this.anchorAt(anchor, endTs !== undefined);
       return true;
@@ -314,7 +478,7 @@ class JournalctlTextReader {
       this.finishCurrent();
       const marker: JournalMarker = { kind: 'no-entries', source, text };
       if (this.options.node) marker.node = this.options.node;
-      this.emitMarker(marker, undefined);
+      this.emitSeparator(marker);
       return true;
     }
     return false;
@@ -327,6 +491,7 @@ class JournalctlTextReader {
     if (this.bootId) record.bootId = this.bootId;
     this.finishCurrent();
     this.current = { record, markersBefore: this.takeMarkers(), prefixWidth: 0 };
+    if (text.endsWith('>')) this.current.cuts = [{ index: 0, width: text.length }];
     this.finishCurrent();
   }
 
@@ -370,6 +535,15 @@ class JournalctlTextReader {
     const withPid = IDENT_PID.exec(identPart);
     const identifier = withPid ? (withPid[1] as string) : identPart;
     const message = rest.slice(messageStart);
+    let yearless = stamp.yearless;
+    if (stamp.cut) {
+      yearless = restoreCutDate(stamp.cut, message);
+      if (!yearless) {
+        this.finishCurrent();
+        this.unparsed(lineNo, 'journalctl timestamp without its month (cut off) and no klog time in the message that agrees');
+        return;
+      }
+    }
 
     const record: LogRecord = { ts: stamp.ts, message, source: { path: this.options.path, line: lineNo } };
     const node = host ?? this.options.node;
@@ -381,22 +555,33 @@ class JournalctlTextReader {
     if (this.bootId) record.bootId = this.bootId;
 
     this.finishCurrent();
-    if (stamp.yearless && !this.zoneSettled) {
-      const zone = zoneFromLogrus(stamp.yearless, message);
+    if (yearless && !this.zoneSettled) {
+      const zone = zoneFromLogrus(yearless, message);
       if (zone !== undefined) {
         this.stats.zoneInferred = { zone, line: lineNo };
         this.settleZone(zone);
       }
     }
     if (stamp.ts !== undefined) this.anchorFromFullDate(stamp.ts);
-    else if (stamp.yearless && this.year === undefined && this.reference === undefined) this.anchorFromMessage(message);
-    this.current = { record, markersBefore: this.takeMarkers(), prefixWidth: stamp.length + messageStart };
-    if (stamp.yearless) this.current.yearless = stamp.yearless;
+    else if (yearless && this.year === undefined && this.reference === undefined) this.anchorFromMessage(message);
+    const current: QueuedRecord = { record, markersBefore: this.takeMarkers(), prefixWidth: stamp.length + messageStart };
+    if (yearless) current.yearless = yearless;
+    if (this.order === 'undecided') {
+      const key = orderKeyOf(stamp.ts, yearless, message);
+      if (key) current.orderKey = key;
+    }
+    if (text.endsWith('>')) current.cuts = [{ index: 0, width: text.length }];
+    this.current = current;
   }
 
   private nonStampLine(text: string, lineNo: number): void {
     if (DIAGNOSTIC_LINE.test(text)) {
       this.unparsed(lineNo, 'journalctl diagnostic');
+      return;
+    }
+    if (COMMENT_LINE.test(text)) {
+      this.finishCurrent();
+      this.unparsed(lineNo, 'comment (#), not journal output');
       return;
     }
     const current = this.current;
@@ -407,6 +592,7 @@ class JournalctlTextReader {
     if (text === '') return; // journalctl never prints an empty continuation line (it indents)
     const width = current.prefixWidth;
     const indented = width > 0 && text.length >= width && isSpaces(text, width);
+    if (text.endsWith('>')) (current.cuts ??= []).push({ index: countLines(current.record.message), width: text.length });
     current.record.message += '\n' + (indented ? text.slice(width) : text);
   }
 
@@ -421,11 +607,13 @@ class JournalctlTextReader {
     const queued = this.current;
     if (!queued) return;
     this.current = undefined;
-    if (queued.yearless && this.zoneSettled) {
+    if (queued.yearless && this.zoneSettled && this.order !== 'undecided') {
       if (this.year === undefined && this.reference !== undefined) this.startYear(queued.yearless, this.reference);
       if (this.year !== undefined) this.place(queued);
     }
+    queued.seq = ++this.seq;
     this.queue.push(queued);
+    if (this.order === 'undecided') this.voteOrder(queued);
     if (this.queue.length > MAX_PENDING_RECORDS) {
       this.settleZone();
       this.resolveQueued(undefined);
@@ -443,7 +631,8 @@ class JournalctlTextReader {
     this.zoneSettled = true;
     this.runningMonth = undefined;
     if (this.year !== undefined) {
-      for (const queued of this.queue) if (queued.yearless) this.place(queued);
+      // While the order is undecided the running year waits for it (decideOrder places them).
+      if (this.order !== 'undecided') for (const queued of this.queue) if (queued.yearless) this.place(queued);
     } else if (this.reference !== undefined) {
       this.resolveQueued(this.reference);
     }
@@ -456,10 +645,12 @@ class JournalctlTextReader {
     this.stats.yearInferred ??= this.year;
   }
 
-  /** Give a year-less record its year (running year, rolled over on Dec → Jan). */
+  /** Give a year-less record its year (running year, rolled over on Dec → Jan; back on Jan → Dec newest first). */
   private place(queued: QueuedRecord): void {
     const stamp = queued.yearless as YearlessStamp;
-    if (stamp.month < this.lastMonth) this.year = (this.year as number) + 1;
+    if (this.order === 'reverse' ? stamp.month > this.lastMonth : stamp.month < this.lastMonth) {
+      this.year = (this.year as number) + (this.order === 'reverse' ? -1 : 1);
+    }
     this.lastMonth = stamp.month;
     this.stats.yearInferred ??= this.year;
     queued.record.ts = zonedToMicros(this.year as number, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second, stamp.micros, this.zone);
@@ -535,16 +726,119 @@ class JournalctlTextReader {
     this.drain();
   }
 
+  /** One more record towards the order decision: its time against the previous record's. */
+  private voteOrder(queued: QueuedRecord): void {
+    const key = queued.orderKey;
+    delete queued.orderKey;
+    const votes = this.orderVotes;
+    if (key) {
+      const step = this.lastOrderKey ? compareOrder(this.lastOrderKey, key) : 0;
+      if (step > 0) votes.up++;
+      else if (step < 0) votes.down++;
+      this.lastOrderKey = key;
+    }
+    if (++votes.seen >= ORDER_WINDOW) this.decideOrder();
+  }
+
+  /**
+   * Newest first when the times of the first records go down (twice at least, three times
+   * as often as up: merged journals have a few inversions); then give the held
+   * year-less records their running year (it waited for the direction) and release them.
+   */
+  private decideOrder(): void {
+    if (this.order !== 'undecided') return;
+    const { up, down } = this.orderVotes;
+    this.order = down >= 2 && down > 3 * up ? 'reverse' : 'forward';
+    this.lastOrderKey = undefined;
+    if (this.zoneSettled) {
+      for (const queued of this.queue) {
+        if (!queued.yearless) continue;
+        if (this.year === undefined && this.reference !== undefined) this.startYear(queued.yearless, this.reference);
+        if (this.year !== undefined) this.place(queued);
+      }
+    }
+    this.drain();
+    // Separators after records still waiting for their year go out now, as they would have.
+    this.releaseSeparators(Infinity);
+  }
+
+  /** `-- Logs begin … --` / `-- No entries --`: out at once, or in place once the order is decided. */
+  private emitSeparator(marker: JournalMarker): void {
+    if (this.order === 'undecided') this.heldSeparators.push({ marker, afterSeq: this.seq });
+    else this.emitMarker(marker, undefined);
+  }
+
+  private releaseSeparators(upToSeq: number): void {
+    const held = this.heldSeparators;
+    let n = 0;
+    while (n < held.length && (held[n] as { afterSeq: number }).afterSeq <= upToSeq) n++;
+    if (n === 0) return;
+    for (const { marker } of held.splice(0, n)) this.emitMarker(marker, undefined);
+  }
+
   private drain(): void {
-    let emitted = 0;
+    if (this.order === 'undecided') return;
+    let taken = 0;
     for (const queued of this.queue) {
       if (queued.yearless) break;
+      this.markPagerCuts(queued);
+      taken++;
+      if (this.order === 'reverse') {
+        this.reversed.push(queued);
+        if (this.reversed.length >= MAX_REVERSED_RECORDS) this.flushReversed([]);
+        continue;
+      }
+      if (this.heldSeparators.length > 0) this.releaseSeparators((queued.seq ?? 1) - 1);
       for (const marker of queued.markersBefore) this.emitMarker(marker, queued.record);
       this.stats.records++;
       this.options.onRecord(queued.record);
-      emitted++;
     }
-    if (emitted > 0) this.queue.splice(0, emitted);
+    if (taken > 0) this.queue.splice(0, taken);
+  }
+
+  /**
+   * Hand out held newest-first records oldest first. A marker printed between two records
+   * (`-- Boot <older id> --` above the older boot's entries) marks the start of the newer
+   * record's boot: it goes out before that record, with its boot id.
+   */
+  private flushReversed(trailing: JournalMarker[]): void {
+    const held = this.reversed;
+    this.reversed = [];
+    for (let i = held.length - 1; i >= 0; i--) {
+      const queued = held[i] as QueuedRecord;
+      const below = i === held.length - 1 ? trailing : (held[i + 1] as QueuedRecord).markersBefore;
+      for (const marker of below) this.emitReversedMarker(marker, queued.record);
+      this.stats.records++;
+      this.options.onRecord(queued.record);
+    }
+    const top = held[0]?.markersBefore ?? [];
+    for (const marker of top) this.emitReversedMarker(marker, this.olderEdge);
+    const oldest = held[held.length - 1];
+    if (oldest) this.olderEdge = oldest.record;
+  }
+
+  private emitReversedMarker(marker: JournalMarker, newer: LogRecord | undefined): void {
+    if (marker.kind === 'boot') {
+      if (newer?.bootId) marker.bootId = newer.bootId;
+      else delete marker.bootId;
+    }
+    this.emitMarker(marker, newer);
+  }
+
+  /** A record whose lines the pager cut (`>` at the pager width): drop the marks, flag the message. */
+  private markPagerCuts(queued: QueuedRecord): void {
+    const cuts = queued.cuts;
+    if (!cuts) return;
+    delete queued.cuts;
+    const width = this.pagerWidth;
+    if (width === undefined || !cuts.some((c) => c.width === width)) return;
+    const lines = queued.record.message.split('\n');
+    for (const c of cuts) {
+      const text = lines[c.index];
+      if (c.width === width && text?.endsWith('>')) lines[c.index] = text.slice(0, -1);
+    }
+    queued.record.message = lines.join('\n');
+    queued.record.truncatedFields = ['MESSAGE'];
   }
 
   private emitMarker(marker: JournalMarker, next: LogRecord | undefined): void {
@@ -558,6 +852,12 @@ class JournalctlTextReader {
     this.stats.unparsed++;
     this.options.onUnparsed?.({ path: this.options.path, line, reason });
   }
+}
+
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function isSpaces(text: string, count: number): boolean {

@@ -40,6 +40,7 @@ describe('sniffKind on real samples', () => {
     ['name-reserved__crio-2984.txt', 'kubectl-events-table'], // kubectl describe Events: section
     ['name-reserved__debug-gym-285.txt', 'kubectl-events-table'], // one describe row, spaces collapsed
     ['calico-ipam__ibm-armada-runbook.txt', 'journalctl-text'], // syslog TAG `syslog` without `:`
+    ['name-reserved__containerd-12438.txt', 'journalctl-text'], // `9 09:58:07 node kubelet[5738]: E1029 …` (month cut off), `##` notes
   ];
   it.each(cases)('%s → %s', (name, kind) => {
     expect(sniffKind(sample(name), name)).toEqual({ kind });

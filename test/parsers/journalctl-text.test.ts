@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { JournalMarker, LogRecord, Unparsed } from '../../src/model/records.js';
 import type { LogParseOptions } from '../../src/parsers/types.js';
 import { parseCalicoLog } from '../../src/parsers/calico-log.js';
-import { parseJournalctlCat, parseJournalctlText, zoneFromLogrus } from '../../src/parsers/journalctl-text.js';
+import { MAX_REVERSED_RECORDS, parseJournalctlCat, parseJournalctlText, zoneFromLogrus } from '../../src/parsers/journalctl-text.js';
 import { chunksOf } from '../../src/parsers/line-splitter.js';
 import { INSPECT_CORPUS, SHARED_SAMPLES } from '../support/shared.js';
 
@@ -314,7 +314,7 @@ describe('parseJournalctlText: line grammar', () => {
   });
 });
 
-describe('parseJournalctlText: syslog TAG without `:` (RFC 3164)', () => {
+describe('parseJournalctlText: bare syslog tags, cut-off months, newest-first journals, pager cuts', () => {
   const REF = { referenceTime: Date.UTC(2026, 5, 1) * 1000 };
 
   it('takes a bare alphanumeric TAG only where `ident[pid]: ` cannot be read', async () => {
@@ -340,6 +340,69 @@ describe('parseJournalctlText: syslog TAG without `:` (RFC 3164)', () => {
       [7, 'no "identifier[pid]: " after the timestamp'],
     ]);
   });
+
+  it('restores a cut-off month only from a klog header that agrees', async () => {
+    const input = [
+      '9 09:58:07 node kubelet[1]: E1029 09:58:07.000001       1 a.go:1] same second',
+      '9 09:58:08 node kubelet[1]: E1029 09:58:07.999999       1 a.go:1] one second later in the journal',
+      '29 09:58:09 node kubelet[1]: I1029 09:58:09.000001       1 a.go:1] the whole day left',
+      '9 09:58:10 node kubelet[1]: E1028 09:58:10.000001       1 a.go:1] day 28 does not end in 9',
+      '9 09:58:13 node kubelet[1]: E1029 09:58:11.000001       1 a.go:1] two seconds apart',
+      '9 09:58:14 node containerd[2]: time="2025-10-29T09:58:14Z" level=info msg="no klog header"',
+      '    indented continuation of an unparsed line',
+    ].join('\n');
+    const { records, unparsed } = await parse(input, { referenceTime: Date.UTC(2025, 10, 1) * 1000 });
+    expect(records.map((r) => [r.source.line, iso(r.ts)])).toEqual([
+      [1, '2025-10-29T09:58:07.000Z'],
+      [2, '2025-10-29T09:58:08.000Z'],
+      [3, '2025-10-29T09:58:09.000Z'],
+    ]);
+    const cut = 'journalctl timestamp without its month (cut off) and no klog time in the message that agrees';
+    expect(unparsed.map((u) => [u.line, u.reason])).toEqual([[4, cut], [5, cut], [6, cut], [7, 'line does not start with a journalctl timestamp']]);
+  });
+
+  it('hands a newest-first journal (journalctl -r) out oldest first, boots and years included', async () => {
+    const input = [
+      'Jan 01 00:00:03 n k[3]: newest',
+      'Jan 01 00:00:02 n k[3]: newer',
+      '-- Boot 61690fd34a5c45f78436eb2eba82f5d9 --',
+      'Dec 31 23:59:59 n k[2]: old, previous boot',
+      'Dec 31 23:59:58 n k[2]: oldest',
+      `${' '.repeat('Dec 31 23:59:58 n k[2]: '.length)}its continuation`,
+    ].join('\n');
+    const { records, markers, stats } = await parse(input, { referenceTime: Date.UTC(2026, 0, 2) * 1000 });
+    expect(stats).toEqual({ records: 4, unparsed: 0, yearInferred: 2026 });
+    expect(records.map((r) => [r.message, iso(r.ts), r.bootId])).toEqual([
+      ['oldest\nits continuation', '2025-12-31T23:59:58.000Z', '61690fd34a5c45f78436eb2eba82f5d9'],
+      ['old, previous boot', '2025-12-31T23:59:59.000Z', '61690fd34a5c45f78436eb2eba82f5d9'],
+      ['newer', '2026-01-01T00:00:02.000Z', undefined],
+      ['newest', '2026-01-01T00:00:03.000Z', undefined],
+    ]);
+    // Printed above the older boot's entries, the separator marks where the newer boot starts (its id is not shown).
+    expect(markers).toEqual([{ kind: 'boot', ts: Date.UTC(2026, 0, 1, 0, 0, 2) * 1000, node: 'n', source: { path: 'journal.log', line: 3 }, text: '-- Boot 61690fd34a5c45f78436eb2eba82f5d9 --' }]);
+  });
+
+  it('keeps a journal oldest first when its times mostly go up (a few inversions within a second)', async () => {
+    const lines = ['100001', '300001', '200001', '400001', '500001'].map((us, i) => `May 22 02:34:21 n kubelite[1]: I0522 02:34:21.${us}       1 a.go:1] line ${i}`);
+    const { records } = await parse(lines.join('\n'), REF);
+    expect(records.map((r) => r.source.line)).toEqual([1, 2, 3, 4, 5]);
+    expect(MAX_REVERSED_RECORDS).toBeGreaterThanOrEqual(100_000);
+  });
+
+  it('marks lines the pager cut (`>` at the widest width, twice at least) and nothing else', async () => {
+    const width = 100;
+    const cutLine = (n: number) => {
+      const head = `May 22 02:34:2${n} n k[1]: cut message ${n} `;
+      return head + 'x'.repeat(width - head.length - 1) + '>';
+    };
+    const paged = await parse([cutLine(1), 'May 22 02:34:22 n k[1]: short <nil>', cutLine(3)].join('\n'), REF);
+    expect(paged.records.map((r) => [r.message.endsWith('x'), r.truncatedFields])).toEqual([[true, ['MESSAGE']], [false, undefined], [true, ['MESSAGE']]]);
+    // One long line ending in `>`, or a wider line later: not a pager paste.
+    const single = await parse([cutLine(1), 'May 22 02:34:22 n k[1]: short'].join('\n'), REF);
+    expect(single.records.some((r) => r.truncatedFields)).toBe(false);
+    const wider = await parse([cutLine(1), cutLine(2), `May 22 02:34:23 n k[1]: ${'y'.repeat(width)}`].join('\n'), REF);
+    expect(wider.records.some((r) => r.truncatedFields)).toBe(false);
+  });
 });
 
 describe('parseJournalctlText: real samples (shared samples)', () => {
@@ -351,12 +414,23 @@ describe('parseJournalctlText: real samples (shared samples)', () => {
     expect(records[0]?.message).toMatch(/^E1008 16:23:14\.139967 +1636 kubelet\.go:1846\] skipping pod synchronization - PLEG is not healthy/);
   });
 
-  it('name-reserved__containerd-12438: mangled paste (no month) is cat-like text, kept without time', async () => {
-    const { records, stats } = await parse(sample('name-reserved__containerd-12438.txt'));
-    // No line carries a journalctl timestamp (`9 09:58:07 node kubelet[5738]: …`): read as `cat`.
-    expect(stats).toEqual({ records: 7, unparsed: 0 });
-    expect(records.every((r) => r.ts === undefined)).toBe(true);
-    expect(records[3]?.message).toMatch(/^9 09:58:07 node kubelet\[5738\]: E1029 09:58:07\.693335/);
+  it('name-reserved__containerd-12438: a journalctl -r pager paste with the month cut off', async () => {
+    const text = sample('name-reserved__containerd-12438.txt');
+    const { records, unparsed, stats } = await parse(text, { referenceTime: Date.UTC(2025, 10, 1) * 1000 });
+    expect(stats).toEqual({ records: 4, unparsed: 3, yearInferred: 2025 });
+    expect(unparsed).toEqual([1, 2, 3].map((line) => ({ path: 'journal.log', line, reason: 'comment (#), not journal output' })));
+    // Newest first in the paste, oldest first out: the klog headers show the order within the second.
+    expect(records.map((r) => r.source.line)).toEqual([7, 6, 5, 4]);
+    expect(records.map((r) => /^E1029 09:58:07\.(\d{6}) /.exec(r.message)?.[1])).toEqual(['693205', '693267', '693288', '693335']);
+    // Oct 29 from the klog header (E1029, the `9` left of the day, the same clock); the journal's second.
+    expect(records.every((r) => iso(r.ts) === '2025-10-29T09:58:07.000Z')).toBe(true);
+    expect(records.every((r) => r.node === 'node' && r.identifier === 'kubelet' && r.pid === 5738 && r.unit === 'kubelet')).toBe(true);
+    // Every line was cut by the pager at 287 columns: the `>` is gone and the message is marked.
+    expect(records.every((r) => r.truncatedFields?.join() === 'MESSAGE' && !r.message.endsWith('>'))).toBe(true);
+    expect(records[3]?.message).toMatch(/with CreatePodSandboxError: \\"Failed to create $/);
+    const undated = await parse(text);
+    expect(undated.stats).toEqual({ records: 4, unparsed: 3, undated: 4 });
+    expect(undated.records.map((r) => r.source.line)).toEqual([7, 6, 5, 4]);
   });
 
   it('calico-ipam__ibm-armada-runbook: a syslog tag ended by a space, the Calico line as message', async () => {

@@ -18,7 +18,6 @@ const LINE_KINDS = new Set(['journalctl-text', 'klog', 'plain-log']);
 const NOT_READ: Record<string, string> = {
   'flag-undefined__aibrix-668.txt': 'a shell session: kubectl get pods table and kubectl logs',
   'flag-undefined__machine-api-operator-107.txt': 'a shell session: oc get pods table and oc logs',
-  'name-reserved__containerd-12438.txt': 'journalctl -r paste with the month cut off every line',
 };
 
 const samples = readdirSync(SHARED_SAMPLES).filter((n) => n.endsWith('.txt')).sort();
