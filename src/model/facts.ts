@@ -36,6 +36,12 @@ export interface ContainerStatusFact {
   startedAt?: number;
   terminated?: ContainerTermination;
   lastTerminated?: ContainerTermination;
+  /**
+   * Not one container but the pod's containers as a `kubectl get pods` row sums them up
+   * (READY, STATUS, RESTARTS): `name` is '' (the row does not show it) and `restartCount`
+   * the row's total.
+   */
+  summary?: true;
 }
 
 export interface PodFact {
