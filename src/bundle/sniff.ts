@@ -13,6 +13,8 @@
  *   default via 172.22.96.1 dev eth0 proto dhcp src 172.22.104.186 metric 100         ip-route
  *   Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)                              iptables-list
  *   UID          PID    PPID  C STIME TTY          TIME CMD                          ps
+ *    ~  kubectl get pods -n aibrix-system                                            shell-session
+ *   [sjennings@cerebellum ~]$ oc logs clusterapi-manager-controllers-c59577c86-pbcvk -c machine-controller   shell-session
  *
  * Quirks: journal lines that carry Go dumps or klog stay journalctl-text (the journal parser
  * handles what is inside); `microk8s inspect` v1.25–1.31 writes `ip route` output into
@@ -21,6 +23,7 @@
  */
 import { ARP_LINE } from '../parsers/arp.js';
 import { LOOSE_ROW as EVENT_ROW } from '../parsers/kubectl-events-table.js';
+import { isKubectlSessionLine } from '../parsers/shell-session.js';
 import type { MemberKind } from './types.js';
 
 export type SniffResult = { kind: MemberKind } | { skip: string };
@@ -325,6 +328,8 @@ export function sniffKind(head: Buffer, innerPath: string): SniffResult {
   if (JOURNAL_SEPARATOR.test(text)) return { kind: 'journalctl-text' };
   const transcript = transcriptKind(lines);
   if (transcript) return { kind: transcript };
+  // A prompt running `kubectl|oc get pods` or `logs` (the first line may be the bare command).
+  if (lines.some((l, i) => isKubectlSessionLine(l, i === 0))) return { kind: 'shell-session' };
   if (IPTABLES_SAVE_MARK.test(text)) return { kind: 'iptables-save' };
   if (DESCRIBE_EVENTS.test(text) || (content.length > 0 && content.every((l) => EVENT_ROW.test(l)))) return { kind: 'kubectl-events-table' };
 

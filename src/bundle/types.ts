@@ -13,6 +13,7 @@ export const MEMBER_KINDS = [
   'kubectl-json',
   'kubectl-yaml',
   'kubectl-events-table',
+  'shell-session',
   'cluster-info-dump',
   'ip-route',
   'ip-neigh',

@@ -16,6 +16,7 @@ import { parseKubernetesObjects } from '../parsers/kubectl.js';
 import { parseKubernetesJsonStream } from '../parsers/kubectl-json-stream.js';
 import { parseKubectlEventsTable } from '../parsers/kubectl-events-table.js';
 import { parsePlainLog } from '../parsers/plain-log.js';
+import { parseShellSession } from '../parsers/shell-session.js';
 import type { LogParser, LogParseOptions, StateParseResult } from '../parsers/types.js';
 import { STATE_HANDLERS } from './state-handlers.js';
 
@@ -156,6 +157,18 @@ export async function handleMember(member: Member, sink: MemberSink): Promise<vo
       const text = (await readAll(member)).toString('utf8');
       const events = reportStateResult(sink, parseKubectlEventsTable(text, { path: member.path, ...(member.node ? { node: member.node } : {}) }), member.path);
       addFacts(sink, { events }, undefined);
+      return;
+    }
+    case 'shell-session': {
+      const text = (await readAll(member)).toString('utf8');
+      const result = parseShellSession(text, {
+        path: member.path,
+        ...(member.node ? { node: member.node } : {}),
+        ...(sink.referenceTime !== undefined ? { referenceTime: sink.referenceTime } : {}),
+        onRecord: (r) => sink.record(r),
+      });
+      if (result.undated) sink.undated(result.undated);
+      addFacts(sink, reportStateResult(sink, result, member.path), undefined);
       return;
     }
     case 'cluster-info-dump': {

@@ -41,13 +41,20 @@ describe('sniffKind on real samples', () => {
     ['name-reserved__debug-gym-285.txt', 'kubectl-events-table'], // one describe row, spaces collapsed
     ['calico-ipam__ibm-armada-runbook.txt', 'journalctl-text'], // syslog TAG `syslog` without `:`
     ['name-reserved__containerd-12438.txt', 'journalctl-text'], // `9 09:58:07 node kubelet[5738]: E1029 …` (month cut off), `##` notes
+    ['flag-undefined__aibrix-668.txt', 'shell-session'], // ` ~  kubectl get pods -n …` (powerline prompt), kubectl logs
+    ['flag-undefined__machine-api-operator-107.txt', 'shell-session'], // `$ oc project …`, `[user@host ~]$ oc get pods`, oc logs
+    ['shim-orphan__ibm-etcd-operator-unary-invoker.txt', 'shell-session'], // `$ kubectl -n ns logs pod/x -c y | grep … | tail -10`
+    ['felix-nat__spot-40.txt', 'shell-session'], // the bare `kubectl logs … | grep unexpected` as first line
   ];
   it.each(cases)('%s → %s', (name, kind) => {
     expect(sniffKind(sample(name), name)).toEqual({ kind });
   });
 
-  it('skips pastes that are not a capture format', () => {
-    expect(sniffKind(sample('flag-undefined__aibrix-668.txt'), 'x')).toEqual({ skip: 'unrecognized content' });
+  it('reads a kubectl prompt as a session only for the commands whose output it reads', () => {
+    expect(text('$ kubectl get pods -n ci\nNAME   READY   STATUS    RESTARTS   AGE\nx-1    1/1     Running   0          1m\n')).toEqual({ kind: 'shell-session' });
+    // 004's `kubectl get ipamhandles --no-headers | wc -l` count stays what it was read as.
+    expect(text('$ kubectl get ipamhandles --no-headers | wc -l\n6071\n', 'cluster/ipamhandles-count.txt')).toEqual({ kind: 'pgrep' });
+    expect(text('$ kubectl get nodes\nNAME    STATUS   ROLES    AGE   VERSION\nk8s01   Ready    <none>   4y    v1.34.5\n')).toEqual({ skip: 'unrecognized content' });
   });
 
   it('recognises the peer goroutine corpora', () => {

@@ -19,6 +19,7 @@ import { parseJournaldJson } from '../../src/parsers/journald-json.js';
 import { parseJsonLossless } from '../../src/parsers/json-lossless.js';
 import { parseKlog } from '../../src/parsers/klog.js';
 import { parseKubectlEventsTable } from '../../src/parsers/kubectl-events-table.js';
+import { parseKubectlPodsTable } from '../../src/parsers/kubectl-pods-table.js';
 import { parseKubernetesObjects } from '../../src/parsers/kubectl.js';
 import { parseKubeletArgs } from '../../src/parsers/kubelet-args.js';
 import { chunksOf } from '../../src/parsers/line-splitter.js';
@@ -28,6 +29,7 @@ import { parsePlainLog } from '../../src/parsers/plain-log.js';
 import { parseProcStat } from '../../src/parsers/proc-stat.js';
 import { parsePs } from '../../src/parsers/ps.js';
 import { parseSchedstat } from '../../src/parsers/schedstat.js';
+import { parseShellSession } from '../../src/parsers/shell-session.js';
 import { parseSystemctlStatus } from '../../src/parsers/systemctl-status.js';
 import { ParseError, type LogParser } from '../../src/parsers/types.js';
 
@@ -58,6 +60,8 @@ const TOKENS = [
   '*filter\n', ':INPUT ACCEPT [0:0]\n', '-A cali-INPUT -j ACCEPT\n', 'COMMIT\n', 'PID ', 'CONTAINER ', 'NAMESPACE ', '   ',
   '"kind":"List"', '"items":[', '"apiVersion":"v1"', '● snap.microk8s.daemon-kubelite.service', 'Active: active (running)',
   '--feature-gates=EventedPLEG=true', '1 2 3', '-1', '99999999999999999999', '\u001b[31m', '\u00ff', '\ud800',
+  '$ oc logs p-1 -c c\n', ' ~  kubectl get pods -n ns\n', 'NAME READY STATUS RESTARTS AGE\n', 'p-1 0/1 CrashLoopBackOff 6 (1m ago) 2m',
+  '9 09:58:07 node kubelet[1]: E1029 09:58:07.000001 ', 'Aug 21 08:14:29 host syslog ', '##', '>',
 ];
 const tokenText = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((parts) => parts.join(''));
 const anyText = fc.oneof(fc.string({ maxLength: 400 }), fc.string({ unit: 'binary', maxLength: 200 }), tokenText);
@@ -98,6 +102,8 @@ const TEXT_PARSERS: Array<[string, (text: string) => unknown]> = [
   ['json-lossless', (t) => allowed(() => parseJsonLossless(t), SyntaxError)],
   ['klog', (t) => parseKlog(t)],
   ['kubectl events table', (t) => parseKubectlEventsTable(t, ctx)],
+  ['kubectl pods table', (t) => parseKubectlPodsTable(t, ctx)],
+  ['shell session', (t) => parseShellSession(t, { ...ctx, onRecord: () => {} })],
   ['kubectl objects', (t) => parseKubernetesObjects(t, ctx)],
   ['kubelet args', (t) => parseKubeletArgs(t, ctx)],
   ['logrus', (t) => parseLogrus(t)],
