@@ -27,6 +27,14 @@ function terminationText(c: ContainerStatusFact): string | undefined {
   return [c.lastTerminated?.message, c.terminated?.message, c.stateMessage].find((m) => m && FLAG_MESSAGE.test(m));
 }
 
+/**
+ * The container's status in a pod; a pod known from a `kubectl get pods` row has only the
+ * row's summary of all its containers, which then stands for the container.
+ */
+function statusOf(pod: PodFact, containerName: string): ContainerStatusFact | undefined {
+  return pod.containers.find((c) => c.name === containerName && !c.summary) ?? pod.containers.find((c) => c.summary);
+}
+
 function crashLooping(c: ContainerStatusFact | undefined): boolean {
   return c !== undefined && (c.stateReason === 'CrashLoopBackOff' || (c.restartCount > 0 && c.state !== 'running') || c.lastTerminated?.exitCode === 2);
 }
@@ -56,6 +64,7 @@ export default defineRule({
     falsePositives: [
       'An old container log kept in the capture after the flag was removed: when the current pods run without the flag the rule stays quiet.',
       'Cobra-based binaries say `unknown flag: --x` instead; those are not matched.',
+      'A pod known only from a `kubectl get pods` table: its STATUS/RESTARTS sum up all its containers, so a crash-looping sidecar next to a container that once logged the flag error counts as crash-looping.',
     ],
   },
   evaluate(ctx) {
@@ -97,7 +106,7 @@ export default defineRule({
     function evaluateGroup(namespace: string, workload: string, containerName: string, flag: string, list: Occurrence[]): FindingDraft | undefined {
       const [kind, name] = workload.split('/');
       const related = facts.pods.filter((p) => p.namespace === namespace && (list.some((o) => o.pod === p.name) || workloadOfPod(facts, namespace, p.name) === workload));
-      const statuses = related.map((p) => p.containers.find((c) => c.name === containerName)).filter((c): c is ContainerStatusFact => c !== undefined);
+      const statuses = related.map((p) => statusOf(p, containerName)).filter((c): c is ContainerStatusFact => c !== undefined);
       const podArgs = related.flatMap((p) => p.specArgs[containerName] ?? []);
       const owner = facts.workloads.find((w) => w.namespace === namespace && w.name === name && w.kind.toLowerCase() === kind);
       const ownerContainer = owner?.containers.find((c) => c.name === containerName) ?? owner?.containers[0];
@@ -112,7 +121,7 @@ export default defineRule({
       const signals = new SignalSet()
         .set('flag not defined', 'present', `-${flag}: ${list.length} occurrence(s)`)
         .check('container crash-looping', hasPods && related.length ? looping : undefined,
-          statuses.length ? statuses.map((c) => `${c.name} ${c.stateReason ?? c.state}, ${c.restartCount} restarts`).join('; ') : undefined)
+          statuses.length ? statuses.map((c) => `${c.summary ? 'pod (get pods row)' : c.name} ${c.stateReason ?? c.state}, ${c.restartCount} restarts`).join('; ') : undefined)
         .check('flag still in the spec', hasWorkloads || podArgs.length ? inSpec : undefined,
           inSpec ? [...podArgs, ...(ownerContainer?.args ?? [])].filter((a) => setsFlag([a], flag)).join(' ') : undefined);
 

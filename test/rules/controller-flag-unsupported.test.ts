@@ -1,6 +1,11 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analyze.js';
+import type { ContainerStatusFact } from '../../src/model/facts.js';
 import rule from '../../src/rules/controller-flag-unsupported.js';
 import { rec, ruleTester } from '../support/rule-tester.js';
 import { container, deployment, pod } from '../support/calico-builders.js';
+import { SHARED_SAMPLES } from '../support/shared.js';
 
 // 004: flags patched onto summerwind/actions-runner-controller:v0.27.6, which does not define them.
 const NS = 'actions-runner-system';
@@ -21,11 +26,18 @@ const arcPod = (args: string[], status: Parameters<typeof container>[2], name = 
   pod(NS, name, 'k8s01', [container('manager', IMAGE, status)], {
     ownerKind: 'ReplicaSet', ownerName: 'gh-arc-actions-runner-controller-7b9f6c5d8', specArgs: { manager: args },
   });
+/** A pod known from a `kubectl get pods` row: one summary status for all its containers. */
+const rowSummary = (status: Partial<ContainerStatusFact>): ContainerStatusFact => ({ name: '', summary: true, restartCount: 0, state: 'running', ...status });
 const arcDeployment = (args: string[]) =>
   deployment(NS, 'gh-arc-actions-runner-controller', [{ name: 'manager', image: IMAGE, args, command: ['/manager'] }], 31);
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'near miss: the get pods row shows the pod Running without restarts (the flag error is history)',
+      records: flagLines,
+      facts: { pods: [pod(NS, POD, undefined, [rowSummary({ ready: true })], { source: { path: 'session.txt', line: 7 } })] },
+    },
     {
       name: 'healthy controller: no flag error in its log',
       records: [arcLog('2026-05-20T05:00:12.511Z\tINFO\tcontroller-runtime.metrics\tMetrics server is starting to listen\t{"addr": "127.0.0.1:8080"}', 1)],
@@ -41,6 +53,18 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'pod known from a get pods row: its CrashLoopBackOff summary stands for the logged container',
+      records: flagLines,
+      facts: { pods: [pod(NS, POD, undefined, [rowSummary({ ready: false, state: 'waiting', stateReason: 'CrashLoopBackOff', restartCount: 6 })], { source: { path: 'session.txt', line: 7 } })] },
+      expect: [{
+        nodes: [],
+        evidence: [{ path: LOG, line: 1 }],
+        signals: { 'flag not defined': 'present', 'container crash-looping': 'present', 'flag still in the spec': 'unknown' },
+        runbookIncludes: [`kubectl -n ${NS} edit deployment/gh-arc-actions-runner-controller`],
+        facts: { flag: 'lease-duration', restarts: 6 },
+      }],
+    },
     {
       name: '004: gh-arc crash-loops with flag provided but not defined: -lease-duration',
       records: flagLines,
@@ -80,4 +104,30 @@ ruleTester(rule, {
       }],
     },
   ],
+});
+
+describe('controller-flag-unsupported on pasted shell sessions (shared samples)', () => {
+  const findingsOf = async (name: string) => {
+    const report = await analyze([join(SHARED_SAMPLES, name)], { timezone: 'UTC', inputZone: 'UTC' });
+    return report.findings.filter((f) => f.id === 'controller-flag-unsupported');
+  };
+
+  it('aibrix#668: kubectl get pods shows the controller in CrashLoopBackOff, kubectl logs the flag error', async () => {
+    const [finding, ...more] = await findingsOf('flag-undefined__aibrix-668.txt');
+    expect(more).toEqual([]);
+    expect(finding?.summary).toBe('aibrix-system/deployment/aibrix-controller-manager exits on start with "flag provided but not defined: -enable-runtime-sidecar" and has restarted 6 times: its binary does not support that flag.');
+    expect(finding?.signals.map((s) => [s.name, s.state])).toEqual([
+      ['flag not defined', 'present'], ['container crash-looping', 'present'], ['flag still in the spec', 'unknown'],
+    ]);
+    expect(finding?.evidence.map((e) => [e.path.slice(SHARED_SAMPLES.length + 1), e.line])).toEqual([['flag-undefined__aibrix-668.txt', 14]]);
+    // A paste carries no time: the finding has no window of its own.
+    expect(finding?.window).toBeUndefined();
+  });
+
+  it('machine-api-operator#107: oc project + oc get pods + oc logs -c machine-controller', async () => {
+    const [finding, ...more] = await findingsOf('flag-undefined__machine-api-operator-107.txt');
+    expect(more).toEqual([]);
+    expect(finding?.summary).toMatch(/^openshift-cluster-api\/deployment\/clusterapi-manager-controllers \(container machine-controller\) exits on start with "flag provided but not defined: -log-level" and has restarted 8 times/);
+    expect(finding?.runbook.map((s) => s.command)).toContain("sudo microk8s ctr image pull <image> && sudo microk8s ctr run --rm <image> flag-check /machine-controller-manager --help 2>&1 | grep -e '-log-level'");
+  });
 });
