@@ -76,7 +76,7 @@ export const MAX_PENDING_RECORDS = 10_000;
 /** Records whose order decides whether the member is newest first (`journalctl -r`). */
 const ORDER_WINDOW = 64;
 /** Records of a newest-first member held to be handed out oldest first. */
-export const MAX_REVERSED_RECORDS = 1_000_000;
+export const MAX_REVERSED_RECORDS = 100_000;
 /** Narrowest terminal taken for a pager's width. */
 const MIN_PAGER_WIDTH = 80;
 // time="2026-06-04T20:01:33.004113938Z" level=info msg="starting containerd"   (logrus, zone always present)
