@@ -37,8 +37,10 @@ export interface MemberSink {
   zoneInferred(zone: string, line: number): void;
   /** A `date` capture: the moment the capture was taken (a year reference for later members). */
   captureDate(micros: number): void;
-  /** Count parsed items that are not log records (facts). */
+  /** Count parsed items that are not log records (goroutines). */
   count(n: number): void;
+  /** Parsed state (see addFacts), `memberNode` given to the items that name none. */
+  facts(facts: Partial<Facts>, memberNode: string | undefined): void;
 }
 
 const LOG_PARSERS: Partial<Record<MemberKind, LogParser>> = {
@@ -49,18 +51,25 @@ const LOG_PARSERS: Partial<Record<MemberKind, LogParser>> = {
   'plain-log': parsePlainLog,
 };
 
-/** Adds parsed facts to the store, marking the inputs they provide. */
+/** Hands parsed facts to the sink (which stores them with storeFacts). */
 export function addFacts(sink: MemberSink, facts: Partial<Facts>, memberNode: string | undefined): void {
+  sink.facts(facts, memberNode);
+}
+
+/** Adds parsed facts to the store, marking the inputs they provide; returns how many. */
+export function storeFacts(store: EventStore, facts: Partial<Facts>, memberNode: string | undefined): number {
+  let added = 0;
   for (const [key, values] of Object.entries(facts) as Array<[keyof Facts, Array<{ node?: string }> | undefined]>) {
     if (!values?.length) continue;
     if (memberNode !== undefined) for (const v of values) v.node ??= memberNode;
-    (sink.store.facts[key] as unknown[]).push(...values);
-    sink.count(values.length);
+    (store.facts[key] as unknown[]).push(...values);
+    added += values.length;
     const input = FACT_INPUTS[key as keyof typeof FACT_INPUTS];
     if (!input) continue;
-    sink.store.markInput(input);
-    for (const v of values) if (v.node) sink.store.markInput(input, v.node);
+    store.markInput(input);
+    for (const v of values) if (v.node) store.markInput(input, v.node);
   }
+  return added;
 }
 
 export function reportStateResult<T>(sink: MemberSink, result: StateParseResult<T>, path?: string): T {

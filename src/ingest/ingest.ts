@@ -8,7 +8,7 @@ import { zoneLabel } from '../model/time.js';
 import { KUBELITE_UNIT, CONTAINERD_UNIT, K8S_DQLITE_UNIT, KUBELET_UNITS } from '../model/units.js';
 import { GoroutineDumpCollector } from '../parsers/goroutine-dump.js';
 import type { ReportInput } from '../report/types.js';
-import { handleMember, type MemberSink } from './handlers.js';
+import { handleMember, storeFacts, type MemberSink } from './handlers.js';
 import { readOnTrial } from './trial.js';
 
 export interface IngestOptions extends OpenOptions {
@@ -41,8 +41,8 @@ const UNIT_INPUT: Array<[(unit: string) => boolean, InputId]> = [
 
 const MAX_UNPARSED_KEPT = 2000;
 
-/** Kinds whose timestamps may carry no year (journalctl short, syslog, klog). */
-const YEARLESS_KINDS: ReadonlySet<MemberKind> = new Set<MemberKind>(['journalctl-text', 'klog', 'plain-log']);
+/** Kinds whose timestamps may carry no year (journalctl short, syslog, klog, pasted `kubectl logs`). */
+const YEARLESS_KINDS: ReadonlySet<MemberKind> = new Set<MemberKind>(['journalctl-text', 'klog', 'plain-log', 'shell-session']);
 /** Most bytes of year-less members held back to be parsed again at the end, all together. */
 export const DEFER_MAX_BYTES = 32 * 1024 * 1024;
 
@@ -157,6 +157,9 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
       },
       count(n: number) {
         entry.records += n;
+      },
+      facts(facts: Partial<Facts>, memberNode: string | undefined) {
+        entry.records += storeFacts(store, facts, memberNode);
       },
       captureDate(micros: number) {
         stateClock.note(micros);

@@ -6,6 +6,7 @@
  * itself, or grows past the bound, goes to the store as if read directly.
  */
 import type { Member } from '../bundle/types.js';
+import type { Facts } from '../model/facts.js';
 import type { JournalMarker, LogRecord, Unparsed } from '../model/records.js';
 import type { MemberSink } from './handlers.js';
 
@@ -116,5 +117,8 @@ class RecordingSink implements MemberSink {
   }
   count(n: number): void {
     this.forward((s) => s.count(n));
+  }
+  facts(facts: Partial<Facts>, memberNode: string | undefined): void {
+    this.forward((s) => s.facts(facts, memberNode));
   }
 }

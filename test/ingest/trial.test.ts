@@ -49,6 +49,26 @@ describe('a year-less journal read before anything that dates the capture', () =
     expect(report.capture).toEqual({ start: '2026-06-05T06:02:18.000Z', end: '2026-06-05T06:02:19.000Z' });
   });
 
+  it('includes a pasted `kubectl logs` session, its pod table stored once', async () => {
+    const tmp = makeTempDir();
+    cleanup = tmp.cleanup;
+    writeFileSync(join(tmp.dir, 'notes.txt'), [
+      '$ kubectl get pods -n kube-system',
+      'NAME                                       READY   STATUS             RESTARTS   AGE',
+      'calico-kube-controllers-77bd7c5b-kq2xd     0/1     CrashLoopBackOff   7          14m',
+      '$ kubectl logs calico-kube-controllers-77bd7c5b-kq2xd -n kube-system',
+      'I0605 06:01:02.000100       1 main.go:118] Loaded configuration from environment',
+      'E0605 06:01:09.000200       1 main.go:250] Failed to initialize Calico datastore',
+      '',
+    ].join('\n'));
+    writeFileSync(join(tmp.dir, 'z-date'), 'Fri Jun  5 06:45:01 UTC 2026\n');
+    const report = await analyze([tmp.dir], { timezone: 'UTC', inputZone: 'UTC' });
+    expect(report.warnings).toEqual([]);
+    expect(report.capture).toEqual({ start: '2026-06-05T06:01:02.000Z', end: '2026-06-05T06:01:09.000Z' });
+    // 1 pod + 2 log records, not the trial's pod twice.
+    expect(report.inputs.find((i) => i.path.endsWith('notes.txt'))).toMatchObject({ kind: 'shell-session', records: 3 });
+  });
+
   it('is still reported undated when nothing in the capture has a year', async () => {
     const tmp = makeTempDir();
     cleanup = tmp.cleanup;
@@ -87,6 +107,7 @@ describe('readOnTrial', () => {
       zoneInferred: () => calls.push('zone'),
       captureDate: () => calls.push('date'),
       count: (n: number) => calls.push(`count ${n}`),
+      facts: () => calls.push('facts'),
     } as unknown as MemberSink;
     return { sink, calls };
   }
