@@ -20,7 +20,8 @@ export interface TrialOutcome {
 /**
  * Runs `read` on a copy of `member` whose sink calls are recorded. Returns the member to
  * read again when the parse left records undated and the member fit in `maxBytes`;
- * otherwise the recorded calls have reached the real sink, in order.
+ * otherwise the recorded calls have reached the real sink, in order: at the end, at the
+ * first dated record, or when the member outgrew `maxBytes`.
  */
 export async function readOnTrial(
   member: Member,
@@ -34,7 +35,12 @@ export async function readOnTrial(
 
   async function* keeping(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
-      if (!overflowed) {
+      if (!overflowed && recorder?.passing === true) {
+        // The member dated itself: nothing needs keeping.
+        overflowed = true;
+        kept.length = 0;
+        bytes = 0;
+      } else if (!overflowed) {
         if (bytes + chunk.length > maxBytes) {
           // Too big to hold: what was recorded goes through now, the rest directly.
           overflowed = true;
@@ -52,7 +58,7 @@ export async function readOnTrial(
 
   const onTrial: Member = { ...member, chunks: () => keeping(member.chunks()) };
   await read(onTrial, (sink) => (recorder = new RecordingSink(sink, overflowed)));
-  if (!recorder || overflowed) return { bytes: 0 };
+  if (!recorder || overflowed || recorder.passing) return { bytes: 0 };
   if (recorder.undatedRecords > 0) return { deferred: { ...member, chunks: () => replay(kept) }, bytes };
   recorder.passThrough();
   return { bytes: 0 };
@@ -79,6 +85,10 @@ class RecordingSink implements MemberSink {
     if (passing) this.calls = undefined;
   }
 
+  get passing(): boolean {
+    return this.calls === undefined;
+  }
+
   passThrough(): void {
     const calls = this.calls;
     this.calls = undefined;
@@ -91,6 +101,9 @@ class RecordingSink implements MemberSink {
   }
 
   record(record: LogRecord): void {
+    // Parsers hold year-less records until they can place them: a dated one means the member
+    // dates itself, and holding the rest back would only cost memory.
+    if (this.calls && record.ts !== undefined) this.passThrough();
     this.forward((s) => s.record(record));
   }
   marker(marker: JournalMarker): void {

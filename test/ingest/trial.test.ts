@@ -129,6 +129,21 @@ describe('readOnTrial', () => {
     expect(calls).toEqual(['record a', 'unparsed 1', 'record b', 'unparsed 1']);
   });
 
+  it('stops holding at the first dated record: the member dates itself', async () => {
+    const { sink, calls } = target();
+    const seenDuringParse: string[][] = [];
+    const outcome = await readOnTrial(member(['a', 'b', 'c']), 100, async (m, wrap) => {
+      const s = wrap(sink);
+      let ts = 0;
+      for await (const chunk of m.chunks()) {
+        s.record({ message: chunk.toString(), source: { path: m.path }, ...(chunk.toString() === 'a' ? {} : { ts: ++ts }) });
+        seenDuringParse.push([...calls]);
+      }
+    });
+    expect(outcome).toEqual({ bytes: 0 });
+    expect(seenDuringParse).toEqual([[], ['record a', 'record b'], ['record a', 'record b', 'record c']]);
+  });
+
   it('holds back an undated member and replays its bytes for the second read', async () => {
     const { sink, calls } = target();
     const outcome = await readOnTrial(member(['ab', 'cd']), 100, parse(sink, true));
