@@ -39,7 +39,7 @@ export interface MemberSink {
   captureDate(micros: number): void;
   /** Count parsed items that are not log records (goroutines). */
   count(n: number): void;
-  /** Parsed state (see addFacts), `memberNode` given to the items that name none. */
+  /** Parsed state (the store keeps it with storeFacts), `memberNode` given to the items that name none. */
   facts(facts: Partial<Facts>, memberNode: string | undefined): void;
 }
 
@@ -50,11 +50,6 @@ const LOG_PARSERS: Partial<Record<MemberKind, LogParser>> = {
   klog: parsePlainLog,
   'plain-log': parsePlainLog,
 };
-
-/** Hands parsed facts to the sink (which stores them with storeFacts). */
-export function addFacts(sink: MemberSink, facts: Partial<Facts>, memberNode: string | undefined): void {
-  sink.facts(facts, memberNode);
-}
 
 /** Adds parsed facts to the store, marking the inputs they provide; returns how many. */
 export function storeFacts(store: EventStore, facts: Partial<Facts>, memberNode: string | undefined): number {
@@ -154,18 +149,18 @@ export async function handleMember(member: Member, sink: MemberSink): Promise<vo
     case 'kubectl-json': {
       // Streamed one List item at a time: `kubectl get pods -A -o json` can be hundreds of MB.
       const result = await parseKubernetesJsonStream(member.chunks(), { path: member.path, ...(member.node ? { node: member.node } : {}) });
-      addFacts(sink, reportStateResult(sink, result, member.path), undefined);
+      sink.facts(reportStateResult(sink, result, member.path), undefined);
       return;
     }
     case 'kubectl-yaml': {
       const text = (await readAll(member)).toString('utf8');
-      addFacts(sink, reportStateResult(sink, parseKubernetesObjects(text, { path: member.path, ...(member.node ? { node: member.node } : {}) }), member.path), undefined);
+      sink.facts(reportStateResult(sink, parseKubernetesObjects(text, { path: member.path, ...(member.node ? { node: member.node } : {}) }), member.path), undefined);
       return;
     }
     case 'kubectl-events-table': {
       const text = (await readAll(member)).toString('utf8');
       const events = reportStateResult(sink, parseKubectlEventsTable(text, { path: member.path, ...(member.node ? { node: member.node } : {}) }), member.path);
-      addFacts(sink, { events }, undefined);
+      sink.facts({ events }, undefined);
       return;
     }
     case 'shell-session': {
@@ -177,7 +172,7 @@ export async function handleMember(member: Member, sink: MemberSink): Promise<vo
         onRecord: (r) => sink.record(r),
       });
       if (result.undated) sink.undated(result.undated);
-      addFacts(sink, reportStateResult(sink, result, member.path), undefined);
+      sink.facts(reportStateResult(sink, result, member.path), undefined);
       return;
     }
     case 'cluster-info-dump': {
@@ -187,7 +182,7 @@ export async function handleMember(member: Member, sink: MemberSink): Promise<vo
         ...(sink.referenceTime !== undefined ? { referenceTime: sink.referenceTime } : {}),
         onRecord: (r) => sink.record(r),
       });
-      addFacts(sink, reportStateResult(sink, result, member.path), undefined);
+      sink.facts(reportStateResult(sink, result, member.path), undefined);
       return;
     }
     case 'date': {

@@ -41,7 +41,7 @@ const UNIT_INPUT: Array<[(unit: string) => boolean, InputId]> = [
 
 const MAX_UNPARSED_KEPT = 2000;
 
-/** Kinds whose timestamps may carry no year (journalctl short, syslog, klog, pasted `kubectl logs`). */
+/** Kinds that may carry no year (journalctl short and syslog, klog, pasted `kubectl logs`); journalctl-text includes short-iso, which passes its trial at its first record. */
 const YEARLESS_KINDS: ReadonlySet<MemberKind> = new Set<MemberKind>(['journalctl-text', 'klog', 'plain-log', 'shell-session']);
 /** Most bytes of year-less members held back to be parsed again at the end, all together. */
 export const DEFER_MAX_BYTES = 32 * 1024 * 1024;
@@ -87,10 +87,9 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
         deferred.push({ member: trial.deferred, entry });
         deferredBytes += trial.bytes;
       }
-      options.onProgress?.({ member: member.path, bytes: member.size ?? 0 });
-      continue;
+    } else {
+      await readMember(member, entry);
     }
-    await readMember(member, entry);
     options.onProgress?.({ member: member.path, bytes: member.size ?? 0 });
   }
   for (const { member, entry } of deferred) await readMember(member, entry);
@@ -122,6 +121,8 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
             nodes = new Set();
             unitNodesMarked.set(record.unit, nodes);
             unitsSeen.add(record.unit);
+            // Marked here, not after the parse: a trial parse hands its records on after it.
+            if (unitsSeen.size === 2) store.markInput('node-journal', entry.node ?? member.node);
           }
           if (!nodes.has(record.node)) {
             nodes.add(record.node);
@@ -171,7 +172,6 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
       // A member that breaks its parser is a warning; the rest of the capture is analyzed.
       result.warnings.push({ path: member.path, message: `could not be parsed: ${error instanceof Error ? error.message : String(error)}` });
     }
-    if (unitsSeen.size > 1) store.markInput('node-journal', entry.node ?? member.node);
   }
 
   for (const dump of collector.finish()) store.addDump(dump);

@@ -17,7 +17,7 @@ import { parseSchedstat } from '../parsers/schedstat.js';
 import { parseSystemctlStatus } from '../parsers/systemctl-status.js';
 import type { StateParseContext } from '../parsers/text-table.js';
 import type { StateParseResult } from '../parsers/types.js';
-import { addFacts, readAll, reportStateResult, type MemberSink } from './handlers.js';
+import { readAll, reportStateResult, type MemberSink } from './handlers.js';
 
 export type StateHandler = (member: Member, sink: MemberSink) => Promise<void>;
 
@@ -46,7 +46,7 @@ function text<K extends keyof Facts>(
   return async (member, sink) => {
     const body = (await readAll(member)).toString('utf8');
     const value = reportStateResult(sink, parse(body, context(member, sink)), member.path);
-    addFacts(sink, { [key]: value } as Partial<Facts>, member.node);
+    sink.facts({ [key]: value } as Partial<Facts>, member.node);
   };
 }
 
@@ -55,22 +55,22 @@ const ipJson: StateHandler = async (member, sink) => {
   // `ip -j neigh` objects carry `lladdr`/`state`; `ip -j route` objects carry `dst` and `flags`.
   const isNeigh = /"(?:lladdr|state)"\s*:/.test(body.slice(0, 4096));
   const ctx = context(member, sink);
-  if (isNeigh) addFacts(sink, { neighbours: reportStateResult(sink, parseIpNeighJson(body, ctx), member.path) }, member.node);
-  else addFacts(sink, { routes: reportStateResult(sink, parseIpRouteJson(body, ctx), member.path) }, member.node);
+  if (isNeigh) sink.facts({ neighbours: reportStateResult(sink, parseIpNeighJson(body, ctx), member.path) }, member.node);
+  else sink.facts({ routes: reportStateResult(sink, parseIpRouteJson(body, ctx), member.path) }, member.node);
 };
 
 const pgrep: StateHandler = async (member, sink) => {
   const body = (await readAll(member)).toString('utf8');
   const ctx = context(member, sink);
-  if (isPgrepCount(body)) addFacts(sink, { processCounts: reportStateResult(sink, parsePgrepCount(body, ctx), member.path) }, member.node);
-  else addFacts(sink, { processes: reportStateResult(sink, parsePgrepList(body, ctx), member.path) }, member.node);
+  if (isPgrepCount(body)) sink.facts({ processCounts: reportStateResult(sink, parsePgrepCount(body, ctx), member.path) }, member.node);
+  else sink.facts({ processes: reportStateResult(sink, parsePgrepList(body, ctx), member.path) }, member.node);
 };
 
 const procStat: StateHandler = async (member, sink) => {
   const body = (await readAll(member)).toString('utf8');
   const stats = reportStateResult(sink, parseProcStat(body, context(member, sink)), member.path);
   const processes = stats.map(procStatToProcess).filter((p) => p !== undefined);
-  addFacts(sink, { processes }, member.node);
+  sink.facts({ processes }, member.node);
 };
 
 const dqliteSnapshot: StateHandler = async (member, sink) => {
@@ -88,7 +88,7 @@ const dqliteSnapshot: StateHandler = async (member, sink) => {
     ...(member.node ? { node: member.node } : {}),
     maxDecompressedBytes: MAX_DECODED_SNAPSHOT_BYTES,
   }), member.path);
-  if (stats) addFacts(sink, { dqliteSnapshots: [stats] }, member.node);
+  if (stats) sink.facts({ dqliteSnapshots: [stats] }, member.node);
 };
 
 /** Node-state kinds (ip, iptables, ps, ctr/crictl, args, dqlite) → their parser. */

@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import type { Member } from '../../src/bundle/types.js';
 import type { MemberSink } from '../../src/ingest/handlers.js';
+import { ingest } from '../../src/ingest/ingest.js';
 import { readOnTrial } from '../../src/ingest/trial.js';
 import type { LogRecord } from '../../src/model/records.js';
 import { makeTempDir } from '../bundle/helpers.js';
@@ -37,6 +38,19 @@ describe('a year-less journal read before anything that dates the capture', () =
       ['z-containerd.txt', 1],
     ]);
     expect(report.assumptions).toContainEqual(expect.stringContaining('year 2026 was inferred'));
+  });
+
+  it('marks a dated node journal read first as one, like any other (kubelet-silent needs it)', async () => {
+    const tmp = makeTempDir();
+    cleanup = tmp.cleanup;
+    mkdirSync(join(tmp.dir, 'k8s02'));
+    writeFileSync(join(tmp.dir, 'k8s02', 'journal.txt'), [
+      '2026-06-05T06:02:18+0000 k8s02 microk8s.daemon-kubelite[7180]: I0605 06:02:18.301122    7180 server.go:487] "Kubelet version" kubeletVersion="v1.35.0"',
+      '2026-06-05T06:02:19+0000 k8s02 microk8s.daemon-containerd[7101]: time="2026-06-05T06:02:19.000000000Z" level=info msg="starting containerd"',
+      '',
+    ].join('\n'));
+    const { store } = await ingest([tmp.dir], { inputZone: 'UTC' });
+    expect(store.hasInput('node-journal', 'k8s02')).toBe(true);
   });
 
   it('takes its year from a `date` capture that sorts after it', async () => {
