@@ -115,8 +115,11 @@ export default defineRule({
       const hasPods = ctx.hasInput('pods');
       const hasWorkloads = ctx.hasInput('workloads');
 
-      // The flag error may be history: current pods run without the flag and without restarts.
-      if ((hasPods || hasWorkloads) && !looping && !inSpec && !list.some((o) => o.status)) return undefined;
+      // The flag error may be history: the namespace's current pods and workloads (when the
+      // capture shows them: a pasted table or a dump of another namespace does not) run without
+      // the flag and without restarts.
+      const namespaceSeen = facts.pods.some((p) => p.namespace === namespace) || facts.workloads.some((w) => w.namespace === namespace);
+      if (namespaceSeen && !looping && !inSpec && !list.some((o) => o.status)) return undefined;
 
       const signals = new SignalSet()
         .set('flag not defined', 'present', `-${flag}: ${list.length} occurrence(s)`)

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
@@ -6,6 +7,7 @@ import rule from '../../src/rules/controller-flag-unsupported.js';
 import { rec, ruleTester } from '../support/rule-tester.js';
 import { container, deployment, pod } from '../support/calico-builders.js';
 import { SHARED_SAMPLES } from '../support/shared.js';
+import { makeTempDir } from '../bundle/helpers.js';
 
 // 004: flags patched onto summerwind/actions-runner-controller:v0.27.6, which does not define them.
 const NS = 'actions-runner-system';
@@ -122,6 +124,26 @@ describe('controller-flag-unsupported on pasted shell sessions (shared samples)'
     expect(finding?.evidence.map((e) => [e.path.slice(SHARED_SAMPLES.length + 1), e.line])).toEqual([['flag-undefined__aibrix-668.txt', 14]]);
     // A paste carries no time: the finding has no window of its own.
     expect(finding?.window).toBeUndefined();
+  });
+
+  it('is not taken for history because another namespace\'s pods are known', async () => {
+    const tmp = makeTempDir();
+    try {
+      const logs = readFileSync(join(SHARED_SAMPLES, 'flag-undefined__aibrix-668.txt'), 'utf8').split('\n').filter((l) => !l.startsWith('#'));
+      // Only the `kubectl logs` part of the session, and a table of kube-system beside it.
+      writeFileSync(join(tmp.dir, 'session.txt'), logs.slice(logs.findIndex((l) => l.includes('kubectl logs'))).join('\n'));
+      writeFileSync(join(tmp.dir, 'pods.txt'), [
+        '$ kubectl get pods -n kube-system',
+        'NAME                       READY   STATUS    RESTARTS   AGE',
+        'coredns-864597b5fd-4xq2v   1/1     Running   0          62m',
+        '',
+      ].join('\n'));
+      const report = await analyze([tmp.dir], { timezone: 'UTC', inputZone: 'UTC' });
+      const findings = report.findings.filter((f) => f.id === 'controller-flag-unsupported');
+      expect(findings.map((f) => f.summary)).toEqual([expect.stringContaining('-enable-runtime-sidecar')]);
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('machine-api-operator#107: oc project + oc get pods + oc logs -c machine-controller', async () => {
