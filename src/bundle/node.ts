@@ -40,8 +40,9 @@ const HAS_DIGIT = /\d/;
 const EXPORT_HOSTNAME = /^_HOSTNAME=([^\n]+)$/m;
 // "_HOSTNAME":"k8s03"   /   "_HOSTNAME" : "k8s03"
 const JSON_HOSTNAME = /"_HOSTNAME"\s*:\s*"([^"]+)"/;
-// Oct 29 17:22:59 microk8s-vm systemd[1]: …  (also -o short-iso / short-precise; a syslog tag without `:` too)
-const SHORT_HOST = /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d(?:\.\d{6})?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?(?:Z|[+-]\d\d:?\d\d)) (\S+) (?:[^\s\[:]+(?:\[\d+\])?: |[A-Za-z0-9]{1,32} (?=\S))/gm;
+// Oct 29 17:22:59 microk8s-vm systemd[1]: …  (also -o short-iso / short-precise; a syslog tag without `:` too, but
+// never from `--no-hostname` lines, `Oct 29 17:22:59 kernel: Linux version …`, whose first token is the identifier)
+const SHORT_HOST = /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d(?:\.\d{6})?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?(?:Z|[+-]\d\d:?\d\d)) (?:(\S+) [^\s\[:]+(?:\[\d+\])?: |([^\s:[\]]+) [A-Za-z0-9]{1,32} (?=\S))/gm;
 // "nodeName": "k8s03"   /   nodeName: k8s03
 const NODE_NAME = /"nodeName"\s*:\s*"([^"]+)"|^\s*nodeName:\s*(\S+)\s*$/gm;
 
@@ -68,7 +69,7 @@ function fromContent(head: Buffer, kind: MemberKind): string | undefined {
 function constantShortHost(text: string): string | undefined {
   let host: string | undefined;
   for (const m of text.matchAll(SHORT_HOST)) {
-    const h = m[1]!;
+    const h = (m[1] ?? m[2])!;
     if (host === undefined) host = h;
     else if (h !== host) return undefined;
   }

@@ -23,7 +23,7 @@
  */
 import { ARP_LINE } from '../parsers/arp.js';
 import { LOOSE_ROW as EVENT_ROW } from '../parsers/kubectl-events-table.js';
-import { isKubectlSessionLine } from '../parsers/shell-session.js';
+import { isKubectlSession } from '../parsers/shell-session.js';
 import type { MemberKind } from './types.js';
 
 export type SniffResult = { kind: MemberKind } | { skip: string };
@@ -86,7 +86,7 @@ const IDENT = '[^\\s\\[:]+(?:\\[\\d+\\])?:(?: |$)';
 // May 22 02:34:21 host ident[pid]: msg   /   Oct  8 16:29:51 worker9 k3s[1636]: …   /  Sep 08 17:20:30.655028 …
 const SHORT_LINE = new RegExp(`^${MONTH} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d{6})? \\S+ ${IDENT}`);
 // Aug 21 08:14:29 prod-fra02-carrier2-worker-1035 syslog 2020-08-21 13:14:29.039 [INFO][23948] …   (RFC 3164 TAG ended by a space)
-const SHORT_BARE_TAG_LINE = new RegExp(`^${MONTH} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d \\S+ [A-Za-z0-9]{1,32} \\S`);
+const SHORT_BARE_TAG_LINE = new RegExp(`^${MONTH} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d [^\\s:[\\]]+ [A-Za-z0-9]{1,32} \\S`);
 // 9 09:58:07 node kubelet[5738]: E1029 09:58:07.693335 …   (month cut off a pasted line; the klog header dates it)
 const CUT_KLOG_LINE = new RegExp(`^\\d{1,2} \\d\\d:\\d\\d:\\d\\d \\S+ ${IDENT}[IWEF]\\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{6} `);
 // 2023-09-08T17:20:30+0200 tarta r710_fan_controller.sh[20911]: …   /   2018-04-27T08:49:12Z public-slave-14 confd[130]: …
@@ -328,8 +328,8 @@ export function sniffKind(head: Buffer, innerPath: string): SniffResult {
   if (JOURNAL_SEPARATOR.test(text)) return { kind: 'journalctl-text' };
   const transcript = transcriptKind(lines);
   if (transcript) return { kind: transcript };
-  // A prompt running `kubectl|oc get pods` or `logs` (the first line may be the bare command).
-  if (lines.some((l, i) => isKubectlSessionLine(l, i === 0))) return { kind: 'shell-session' };
+  // A prompt running `kubectl|oc get pods` or `logs` (the first line may be the bare command), and no other reader's command.
+  if (isKubectlSession(lines)) return { kind: 'shell-session' };
   if (IPTABLES_SAVE_MARK.test(text)) return { kind: 'iptables-save' };
   if (DESCRIBE_EVENTS.test(text) || (content.length > 0 && content.every((l) => EVENT_ROW.test(l)))) return { kind: 'kubectl-events-table' };
 

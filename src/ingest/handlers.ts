@@ -74,6 +74,9 @@ export function reportStateResult<T>(sink: MemberSink, result: StateParseResult<
   return result.value;
 }
 
+/** Most of a pasted shell session read (it is read as one text). */
+const SHELL_SESSION_MAX_BYTES = 64 * 1024 * 1024;
+
 /** A `date` capture is one line; more than this is not one. */
 const DATE_BYTES = 256;
 
@@ -164,7 +167,10 @@ export async function handleMember(member: Member, sink: MemberSink): Promise<vo
       return;
     }
     case 'shell-session': {
-      const text = (await readAll(member)).toString('utf8');
+      // A paste is read whole (its commands decide how each line is read); pastes are small.
+      const bytes = await readAll(member, SHELL_SESSION_MAX_BYTES + 1);
+      if (bytes.length > SHELL_SESSION_MAX_BYTES) sink.warning(`shell session read up to ${SHELL_SESSION_MAX_BYTES} bytes; the rest was not read`);
+      const text = bytes.subarray(0, SHELL_SESSION_MAX_BYTES).toString('utf8');
       const result = parseShellSession(text, {
         path: member.path,
         ...(member.node ? { node: member.node } : {}),

@@ -70,10 +70,11 @@ const HOST_PATH_PROMPT = /^[\w.-]+:\/[^\s$#]*[$#](?:\s+|$)/;
 const SHELL_PROMPT = /^(?:ba|z)?sh-[\d.]+[$#](?:\s+|$)/;
 // PS C:\Users\ops> kubectl get pods
 const POWERSHELL_PROMPT = /^PS [A-Za-z]:\\[^>]*>\s*/;
-// " ~  kubectl get pods -n aibrix-system"  /  "~/src git:(main) ✗ kubectl …"  /  "➜  ~ kubectl …"  /  "❯ oc …"  /  "# kubectl …"  /  "% kubectl …"
-// (only with a kubectl/oc command after it: `# text` is a comment, `% Total  % Received` curl's progress)
+// " ~  kubectl get pods -n aibrix-system"  /  "~/src git:(main) ✗ kubectl …"  /  "➜  ~ kubectl …"  /  "❯ oc …"  /  "% kubectl …"
+// (only with a kubectl/oc command after it: `% Total  % Received` is curl's progress; a bare `# ` is
+// never a prompt: `# kubectl get pods -n x` heads YAML and notes as a comment)
 const PROMPT_DIR = String.raw`(?:~[\w./-]*|\/[\w./-]*)(?:\s+git:\([^)]*\))?(?:\s+[✗✔])?`;
-const CLI_PROMPT = new RegExp(String.raw`^\s*(?:[➜❯→λ»#>%](?:\s+${PROMPT_DIR})?|${PROMPT_DIR}(?:\s+[$#%❯>])?)\s+`);
+const CLI_PROMPT = new RegExp(String.raw`^\s*(?:[➜❯→λ»>%](?:\s+${PROMPT_DIR})?|${PROMPT_DIR}(?:\s+[$#%❯>])?)\s+`);
 // sudo microk8s kubectl …   /   kubectl …   /   oc …   /   k …  (the common alias)
 const KUBE_CLI = /^(?:sudo\s+(?:-\S+\s+)*)?(microk8s[ .]kubectl|k3s kubectl|minikube kubectl --|kubectl|oc|k)(?=\s|$)/;
 
@@ -220,24 +221,25 @@ function kubeCommand(cli: string, words: readonly string[]): Command {
   return command;
 }
 
-/** The command of a line that is a prompt (or, first in the member, a bare kubectl/oc command); undefined otherwise. */
-function commandLine(line: string, first: boolean): Command | undefined {
-  let rest: string | undefined;
-  let needsCli = false;
+/**
+ * What was typed on a prompt line; `needsCli` when the prompt is only a prompt if a
+ * kubectl/oc command follows (` ~  `, `% `, or the bare first line). Undefined: no prompt.
+ */
+function typedAfterPrompt(line: string, first: boolean): { typed: string; needsCli: boolean } | undefined {
   for (const prompt of [SIGIL_PROMPT, BRACKET_PROMPT, USER_HOST_PROMPT, HOST_PATH_PROMPT, SHELL_PROMPT, POWERSHELL_PROMPT]) {
     const m = prompt.exec(line);
-    if (m) {
-      rest = line.slice(m[0].length);
-      break;
-    }
+    if (m) return { typed: line.slice(m[0].length), needsCli: false };
   }
-  if (rest === undefined) {
-    const m = CLI_PROMPT.exec(line);
-    if (m) rest = line.slice(m[0].length);
-    else if (first) rest = line;
-    else return undefined;
-    needsCli = true;
-  }
+  const m = CLI_PROMPT.exec(line);
+  if (m) return { typed: line.slice(m[0].length), needsCli: true };
+  return first ? { typed: line, needsCli: true } : undefined;
+}
+
+/** The command of a line that is a prompt (or, first in the member, a bare kubectl/oc command); undefined otherwise. */
+function commandLine(line: string, first: boolean): Command | undefined {
+  const prompted = typedAfterPrompt(line, first);
+  if (prompted === undefined) return undefined;
+  const { typed: rest, needsCli } = prompted;
   let command: Command | undefined;
   for (const words of commandWords(rest)) {
     const cli = KUBE_CLI.exec(words.join(' '));
@@ -257,10 +259,30 @@ function commandLine(line: string, first: boolean): Command | undefined {
   return command ?? { kind: 'other', label: '' };
 }
 
-/** A line that opens a kubectl/oc command whose output the shell-session parser reads (for the sniffer). */
+/** A line that opens a kubectl/oc command whose output the shell-session parser reads. */
 export function isKubectlSessionLine(line: string, first: boolean): boolean {
   const command = commandLine(line, first);
   return command !== undefined && command.kind !== 'other';
+}
+
+// journalctl -u kubelet   /   kubectl describe pod x   /   kubectl get events   /   ip route   /   cat pods.json
+const OTHER_READERS = /^(?:sudo\s+)?(?:(?:microk8s[ .])?(?:journalctl|iptables(?:-save)?|ip|arp|ps|pgrep|ctr|crictl|systemctl|date|cat|head|tail|less)\b|.*\s(?:describe|get\s+(?:events?|ev)\b))/;
+
+/**
+ * For the sniffer: the lines are a kubectl/oc session this parser reads — some prompt runs
+ * `get pods` or `logs`, and none runs a command whose output another reader takes (a
+ * journal, `describe` events, routes…): a mixed paste is left to the line vote.
+ */
+export function isKubectlSession(lines: readonly string[]): boolean {
+  let reads = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const command = commandLine(line, i === 0);
+    if (command === undefined) continue;
+    if (command.kind !== 'other') reads = true;
+    else if (OTHER_READERS.test(typedAfterPrompt(line, i === 0)?.typed.trimStart() ?? '')) return false;
+  }
+  return reads;
 }
 
 interface Block {
@@ -357,7 +379,8 @@ export function parseShellSession(text: string, ctx: ShellSessionContext): Shell
   const last = new Map<string, PodFact>();
   for (const pod of pods) last.set(`${pod.namespace}/${pod.name}`, pod);
   const kept = pods.filter((pod) => last.get(`${pod.namespace}/${pod.name}`) === pod);
-  for (const pod of pods) if (!kept.includes(pod)) skip(pod.source.line ?? 0, 'superseded by a later row of the same pod');
+  const keptSet = new Set(kept);
+  for (const pod of pods) if (!keptSet.has(pod)) skip(pod.source.line ?? 0, 'superseded by a later row of the same pod');
   unparsed.sort((a, b) => a.line - b.line);
   if (kept.length) result.value.pods = kept;
   return result;

@@ -19,6 +19,16 @@ describe('attributeNode', () => {
     expect(attributeNode('k8s03/journal.log', mixed, 'journalctl-text')).toBe('k8s03');
   });
 
+  it('does not take the identifier of `journalctl --no-hostname` lines for a host', () => {
+    const kernel = b('Oct 29 17:22:59 kernel: Linux version 5.15.0-91-generic (buildd@lcy02-amd64-045)\nOct 29 17:23:00 kernel: Command line: BOOT_IMAGE=/vmlinuz\n');
+    expect(attributeNode('k8s01/kern.txt', kernel, 'journalctl-text')).toBe('k8s01');
+    const kubelite = b('Oct 29 17:22:59 microk8s.daemon-kubelite[1234]: I1029 17:22:59.000001 1234 server.go:487] "Kubelet version"\n');
+    expect(attributeNode('k8s01/kubelite.txt', kubelite, 'journalctl-text')).toBe('k8s01');
+    // A syslog TAG ended by a space still names the host before it.
+    const bare = b('Aug 21 08:14:29 worker-1035 syslog 2020-08-21 13:14:29.039 [INFO][23948] ipam.go 547: Attempting to assign IPs\n');
+    expect(attributeNode('x/log.txt', bare, 'journalctl-text')).toBe('worker-1035');
+  });
+
   it('names a single Node object and pods sharing one nodeName', () => {
     const node = '{\n    "apiVersion": "v1",\n    "kind": "Node",\n    "metadata": {\n        "labels": {"a": "b"},\n        "name": "k8s01"\n    }\n}\n';
     expect(attributeNode('node.json', b(node), 'kubectl-json')).toBe('k8s01');

@@ -57,6 +57,34 @@ describe('sniffKind on real samples', () => {
     expect(text('$ kubectl get nodes\nNAME    STATUS   ROLES    AGE   VERSION\nk8s01   Ready    <none>   4y    v1.34.5\n')).toEqual({ skip: 'unrecognized content' });
   });
 
+  it('leaves a paste that also runs another reader\'s command (journalctl, describe) to that reader', () => {
+    const table = '$ kubectl get pods -A\nNAMESPACE     NAME          READY   STATUS    RESTARTS   AGE\nkube-system   coredns-abc   1/1     Running   0          4d\n';
+    const journal = [
+      '$ journalctl -u snap.microk8s.daemon-kubelite -n 3',
+      'May 17 05:59:38 k8s01 microk8s.daemon-kubelite[1]: I0517 05:59:38.000001 1 kubelet.go:2400] "Skipping pod synchronization" err="PLEG is not healthy: pleg was last seen active 3m0.1s ago; threshold is 3m0s"',
+      'May 17 05:59:39 k8s01 microk8s.daemon-kubelite[1]: I0517 05:59:39.000001 1 kubelet.go:2400] "Skipping pod synchronization" err="PLEG is not healthy: pleg was last seen active 3m1.1s ago; threshold is 3m0s"',
+      'May 17 05:59:40 k8s01 microk8s.daemon-kubelite[1]: I0517 05:59:40.000001 1 kubelet.go:2400] "Skipping pod synchronization" err="PLEG is not healthy: pleg was last seen active 3m2.1s ago; threshold is 3m0s"',
+      '',
+    ].join('\n');
+    expect(text(table + journal)).toEqual({ kind: 'journalctl-text' });
+    const describe = [
+      '$ kubectl describe pod coredns-abc -n kube-system',
+      'Events:',
+      '  Type     Reason     Age                 From     Message',
+      '  ----     ------     ----                ----     -------',
+      '  Warning  Unhealthy  2m (x4 over 3m)     kubelet  Readiness probe failed: HTTP probe failed with statuscode: 503',
+      '',
+    ].join('\n');
+    expect(text(table + describe)).toEqual({ kind: 'kubectl-events-table' });
+  });
+
+  it('takes `# kubectl …` heading a YAML or log file for a comment, not a prompt', () => {
+    const yaml = '# kubectl get pods -n kube-system -o yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: coredns-abc\n  namespace: kube-system\nspec:\n  containers: []\n';
+    expect(text(yaml, 'pod.yaml')).toEqual({ kind: 'kubectl-yaml' });
+    const klog = '# kubectl logs -n kube-system kube-proxy-x\nI0517 05:59:38.000001       1 proxier.go:100] "Syncing iptables rules"\nI0517 05:59:39.000001       1 proxier.go:120] "Synced iptables rules"\n';
+    expect(text(klog)).toEqual({ kind: 'klog' });
+  });
+
   it('recognises the peer goroutine corpora', () => {
     for (const f of ['panicparse-static_panicweb.txt', 'panicparse-static_panic_race.txt']) {
       expect(sniffKind(readFileSync(`${SHARED_CORPORA}/goroutines/${f}`), f)).toEqual({ kind: 'goroutine-dump' });

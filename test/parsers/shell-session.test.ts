@@ -143,7 +143,6 @@ describe('parseShellSession', () => {
       '➜  ~ kubectl logs x',
       '~/src git:(main) ✗ kubectl get po',
       '❯ oc logs x -c y',
-      '# kubectl get pods -A',
       '[root@master-0 /]# oc get pods',
       'user@mac ~ % kubectl get pods',
       'worker01:/root# sudo microk8s kubectl logs x',
@@ -156,6 +155,7 @@ describe('parseShellSession', () => {
     const no = [
       'kubectl logs x', // a bare command only as the first line
       '# kubectl is the CLI', // a comment, not a command
+      '# kubectl get pods -A', // a bare `# ` is a comment heading a file, never a prompt
       '$ kubectl get nodes', // a prompt, but not output the session parser reads
       '$ kubectl get pods -o json',
       '$ journalctl -u kubelet',
