@@ -58,9 +58,10 @@
  *   boot above it. Held at most `MAX_REVERSED_RECORDS`; a longer member is handed out in
  *   blocks of that size, each in time order.
  * - Lines cut by the pager (`less -S` marks a chopped line with `>` in the last column): when
- *   at least two lines end in `>` at the same width and no line is wider (a pager never
- *   shows one), those lines lose the `>` and their record is marked `truncatedFields:
- *   ['MESSAGE']`. Records handed out before the width is known are not marked.
+ *   at least two lines end in `>` at the same width and no line of the member is wider (a
+ *   pager never shows one), those lines lose the `>` and their record is marked
+ *   `truncatedFields: ['MESSAGE']`. Only records still held when the member ends (the first
+ *   `ORDER_WINDOW`, or a whole newest-first member) are judged; the rest keep their `>`.
  * - `#` lines at column 0 (annotations added to a paste: `## Reverse log`) are unparsed
  *   ("comment"), never glued to a message.
  */
@@ -100,8 +101,8 @@ const KLOG_HEAD = /^[IWEF](\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{6}) /;
 const BARE_TAG = /^[A-Za-z0-9]{1,32}$/;
 // my app[1234]   (an identifier with spaces, still followed by its pid)
 const SPACED_IDENT_PID = /^[^\[\]:]+\[\d+\]$/;
-// ## Reverse log (read from bottom to top)
-const COMMENT_LINE = /^#/;
+// ## Reverse log (read from bottom to top)   /   ##   (not `#\t0x4a5b6c\tk8s.io/…` of a wrapped pprof dump)
+const COMMENT_LINE = /^#+(?: |$)/;
 // k3s[1636]  →  identifier k3s, pid 1636
 const IDENT_PID = /^(.*)\[(\d+)\]$/;
 
@@ -381,6 +382,8 @@ class JournalctlTextReader {
   private pagerWidth: number | undefined;
   /** A line wider than the pager width: not a pager paste after all. */
   private pagerContradicted = false;
+  /** In end(): every line has been seen, so the pager width is final. */
+  private ending = false;
 
   constructor(private readonly options: LogParseOptions, forceCat: boolean) {
     this.zone = options.inputZone ?? 'UTC';
@@ -409,6 +412,7 @@ class JournalctlTextReader {
   }
 
   end(): ParseStats {
+    this.ending = true;
     if (this.mode === 'detect') this.decide('cat');
     this.finishCurrent();
     this.decideOrder();
@@ -781,7 +785,6 @@ class JournalctlTextReader {
     let taken = 0;
     for (const queued of this.queue) {
       if (queued.yearless) break;
-      this.markPagerCuts(queued);
       taken++;
       if (this.order === 'reverse') {
         this.reversed.push(queued);
@@ -790,6 +793,7 @@ class JournalctlTextReader {
       }
       if (this.heldSeparators.length > 0) this.releaseSeparators((queued.seq ?? 1) - 1);
       for (const marker of queued.markersBefore) this.emitMarker(marker, queued.record);
+      this.settleCuts(queued);
       this.stats.records++;
       this.options.onRecord(queued.record);
     }
@@ -808,6 +812,7 @@ class JournalctlTextReader {
       const queued = held[i] as QueuedRecord;
       const below = i === held.length - 1 ? trailing : (held[i + 1] as QueuedRecord).markersBefore;
       for (const marker of below) this.emitReversedMarker(marker, queued.record);
+      this.settleCuts(queued);
       this.stats.records++;
       this.options.onRecord(queued.record);
     }
@@ -825,11 +830,17 @@ class JournalctlTextReader {
     this.emitMarker(marker, newer);
   }
 
-  /** A record whose lines the pager cut (`>` at the pager width): drop the marks, flag the message. */
-  private markPagerCuts(queued: QueuedRecord): void {
+  /**
+   * A record whose lines the pager cut (`>` at the pager width): drop the marks, flag the
+   * message. Only once the whole member has been seen (records held to its end: the order
+   * window, newest first); a record handed out earlier keeps its `>`, since a wider line
+   * later would show there was no pager.
+   */
+  private settleCuts(queued: QueuedRecord): void {
     const cuts = queued.cuts;
     if (!cuts) return;
     delete queued.cuts;
+    if (!this.ending) return;
     const width = this.pagerWidth;
     if (width === undefined || !cuts.some((c) => c.width === width)) return;
     const lines = queued.record.message.split('\n');

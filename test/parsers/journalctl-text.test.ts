@@ -422,6 +422,10 @@ describe('parseJournalctlText: bare syslog tags, cut-off months, newest-first jo
     expect(single.records.some((r) => r.truncatedFields)).toBe(false);
     const wider = await parse([cutLine(1), cutLine(2), `May 22 02:34:23 n k[1]: ${'y'.repeat(width)}`].join('\n'), REF);
     expect(wider.records.some((r) => r.truncatedFields)).toBe(false);
+    // The wider line past the records handed out early: they keep their `>` unmarked.
+    const short = Array.from({ length: 68 }, (_, i) => `May 22 02:35:${String(i % 60).padStart(2, '0')} n k[1]: short ${i}`);
+    const late = await parse([cutLine(1), cutLine(2), ...short, `May 22 02:36:59 n k[1]: ${'y'.repeat(2 * width)}`].join('\n'), REF);
+    expect(late.records.slice(0, 2).map((r) => [r.message.endsWith('>'), r.truncatedFields])).toEqual([[true, undefined], [true, undefined]]);
   });
 });
 
