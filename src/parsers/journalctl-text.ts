@@ -519,7 +519,7 @@ class JournalctlTextReader {
       const colon = firstSpace < 0 ? -1 : rest.indexOf(': ', firstSpace + 1);
       const tagEnd = firstSpace < 0 ? -1 : rest.indexOf(' ', firstSpace + 1);
       const bareTag = tagEnd > firstSpace + 1 && BARE_TAG.test(rest.slice(firstSpace + 1, tagEnd)) &&
-        (colon < 0 || (colon > tagEnd && !SPACED_IDENT_PID.test(rest.slice(firstSpace + 1, colon))));
+        (colon < 0 || !SPACED_IDENT_PID.test(rest.slice(firstSpace + 1, colon)));
       if (bareTag) {
         // RFC 3164 TAG ended by a space: `host syslog 2020-08-21 13:14:29.039 [INFO]… ipam.go 547: …`
         identPart = rest.slice(firstSpace + 1, tagEnd);
