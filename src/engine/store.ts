@@ -77,10 +77,20 @@ const GAP_MICROS = 60_000_000;
 const PID_CHANGE_SETTLE_MICROS = 30_000_000;
 const MAX_GAP_RECORDS = 10_000;
 
-/** What the store keeps of one unit on one node. */
+/**
+ * What the store keeps of one unit on one node: its activity, PIDs, and the records that may
+ * be "the last line before a silence" — each record followed by a gap, and the last one.
+ *
+ * Records mostly arrive in time order, but a member read later can be older (a year-less
+ * journal parsed again at the end, the blocks of a long `journalctl -r`). Those form a second
+ * run, `older`, kept the same way. A record that ends a stretch of the merged timeline also
+ * ends one in its own run, so the candidates of both runs hold every true answer; the extra
+ * ones are never picked, as lastRecord takes the latest candidate before a silence.
+ */
 class UnitTrack {
   readonly activity = new Activity();
   last: LogRecord | undefined;
+  older: LogRecord | undefined;
   readonly beforeGaps: LogRecord[] = [];
   /** Member path → PIDs seen. */
   readonly pidsByPath = new Map<string, Set<number>>();
@@ -91,9 +101,31 @@ class UnitTrack {
       this.last = record;
       return;
     }
-    if (ts < last.ts!) return;
-    if (ts - last.ts! >= GAP_MICROS && this.beforeGaps.length < MAX_GAP_RECORDS) this.beforeGaps.push(last);
-    this.last = record;
+    if (ts >= last.ts!) {
+      if (ts - last.ts! >= GAP_MICROS) this.endOfStretch(last);
+      this.last = record;
+      return;
+    }
+    // A little out of order (lines of one second, clock jitter): inside the current stretch.
+    if (last.ts! - ts < GAP_MICROS) return;
+    const older = this.older;
+    if (older === undefined || older.ts! - ts >= GAP_MICROS) {
+      // A run older than the older run too: that run ends here.
+      if (older !== undefined) this.endOfStretch(older);
+      this.older = record;
+    } else if (ts >= older.ts!) {
+      if (ts - older.ts! >= GAP_MICROS) this.endOfStretch(older);
+      this.older = record;
+    }
+  }
+
+  /** The records lastRecord chooses from. */
+  candidates(): LogRecord[] {
+    return [...this.beforeGaps, ...(this.older ? [this.older] : []), ...(this.last ? [this.last] : [])];
+  }
+
+  private endOfStretch(record: LogRecord): void {
+    if (this.beforeGaps.length < MAX_GAP_RECORDS) this.beforeGaps.push(record);
   }
 }
 
@@ -221,9 +253,9 @@ export class EventStore {
   /** The last record of a unit on a node at or before `until` (the line before a silence). */
   lastRecord(node: string, unit: string, until: number): LogRecord | undefined {
     const track = this.units.get(node)?.get(unit);
-    if (!track?.last) return undefined;
+    if (!track) return undefined;
     let best: LogRecord | undefined;
-    for (const r of [...track.beforeGaps, track.last]) {
+    for (const r of track.candidates()) {
       if (r.ts! <= until && (best === undefined || r.ts! > best.ts!)) best = r;
     }
     return best;

@@ -53,6 +53,27 @@ describe('silences', () => {
   });
 });
 
+describe('the last line before a silence', () => {
+  const at = (hhmmss: string) => `2026-05-17T${hhmmss}Z`;
+
+  it('is found when the older lines of the unit arrive after newer ones (a member read again at the end)', () => {
+    const store = new EventStore();
+    // Read first: 10:00–10:05. Read after it, older: 09:00–09:02, a silence, 09:30.
+    for (const [t, m] of [['10:00:00', 'new a'], ['10:05:00', 'new b']] as const) store.addRecord(rec(at(t), 'k8s03', KL, m, 'b.txt', 1));
+    for (const [t, m] of [['09:00:00', 'old a'], ['09:01:00', 'old b'], ['09:02:00', 'old c'], ['09:30:00', 'old d']] as const) store.addRecord(rec(at(t), 'k8s03', KL, m, 'a.txt', 1));
+    const last = (hhmmss: string) => store.lastRecord('k8s03', KL, isoToMicros(at(hhmmss))!)?.message;
+    expect(last('09:10:00')).toBe('old c');
+    expect(last('09:45:00')).toBe('old d');
+    expect(last('10:30:00')).toBe('new b');
+  });
+
+  it('keeps lines a little out of order inside their stretch', () => {
+    const store = new EventStore();
+    for (const [t, m] of [['09:00:00', 'a'], ['09:00:20', 'b'], ['09:00:10', 'c (late)'], ['09:05:00', 'd']] as const) store.addRecord(rec(at(t), 'k8s03', KL, m, PATH, 1));
+    expect(store.lastRecord('k8s03', KL, isoToMicros(at('09:01:00'))!)?.message).toBe('b');
+  });
+});
+
 describe('restarts and boots', () => {
   it('turns systemd lines and PID changes into restart events', () => {
     const store = new EventStore();
