@@ -32,7 +32,7 @@
  * if it has MESSAGE. Complete entries without MESSAGE are skipped, as journalctl's text
  * output does.
  */
-import type { ParseStats, Unparsed } from '../model/records.js';
+import type { ParseStats, Provenance, Unparsed } from '../model/records.js';
 import type { LogParseOptions, LogParser } from './types.js';
 import { BootTracker, JOURNAL_FIELD_SLOTS, journalEntryToRecord, type JournalFields, type JournalFieldSlot } from './journal-entry.js';
 import { LineAssembler } from './line-splitter.js';
@@ -385,7 +385,8 @@ class ExportReader {
     const fields = this.fields as JournalFields;
     this.fields = undefined;
     // An export is addressed by entry (report-contract: evidence `line` is the entry ordinal), not by line.
-    const source = { path: this.options.path, entry: this.ordinal, ...(fields.cursor ? { cursor: fields.cursor } : {}) };
+    const source: Provenance = { path: this.options.path, entry: this.ordinal };
+    if (fields.cursor) source.cursor = fields.cursor;
     const record = journalEntryToRecord(fields, { source, node: this.options.node, unit: this.options.unit });
     const marker = this.boots.observe(record);
     if (marker) this.options.onMarker?.(marker);
