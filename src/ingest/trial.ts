@@ -31,34 +31,30 @@ export async function readOnTrial(
   const kept: Buffer[] = [];
   let bytes = 0;
   let recorder: RecordingSink | undefined;
-  let overflowed = false;
+  /** Bytes are kept and calls recorded until the member dates itself or outgrows maxBytes. */
+  let holding = true;
+
+  const stopHolding = (): void => {
+    holding = false;
+    kept.length = 0;
+    bytes = 0;
+    recorder?.passThrough();
+  };
 
   async function* keeping(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
-      if (!overflowed && recorder?.passing === true) {
-        // The member dated itself: nothing needs keeping.
-        overflowed = true;
-        kept.length = 0;
-        bytes = 0;
-      } else if (!overflowed) {
-        if (bytes + chunk.length > maxBytes) {
-          // Too big to hold: what was recorded goes through now, the rest directly.
-          overflowed = true;
-          kept.length = 0;
-          bytes = 0;
-          recorder?.passThrough();
-        } else {
-          kept.push(chunk);
-          bytes += chunk.length;
-        }
+      if (holding && (recorder?.passing === true || bytes + chunk.length > maxBytes)) stopHolding();
+      else if (holding) {
+        kept.push(chunk);
+        bytes += chunk.length;
       }
       yield chunk;
     }
   }
 
   const onTrial: Member = { ...member, chunks: () => keeping(member.chunks()) };
-  await read(onTrial, (sink) => (recorder = new RecordingSink(sink, overflowed)));
-  if (!recorder || overflowed || recorder.passing) return { bytes: 0 };
+  await read(onTrial, (sink) => (recorder = new RecordingSink(sink, !holding)));
+  if (!recorder || !holding || recorder.passing) return { bytes: 0 };
   if (recorder.undatedRecords > 0) return { deferred: { ...member, chunks: () => replay(kept) }, bytes };
   recorder.passThrough();
   return { bytes: 0 };
