@@ -41,10 +41,13 @@ const UNIT_INPUT: Array<[(unit: string) => boolean, InputId]> = [
 
 const MAX_UNPARSED_KEPT = 2000;
 
-/** Kinds that may carry no year (journalctl short and syslog, klog, pasted `kubectl logs`); journalctl-text includes short-iso, which passes its trial at its first record. */
+/**
+ * Kinds that may carry no year (journalctl short and syslog, klog, pasted `kubectl logs`).
+ * journalctl-text includes short-iso, which passes its trial at its first record.
+ */
 const YEARLESS_KINDS: ReadonlySet<MemberKind> = new Set<MemberKind>(['journalctl-text', 'klog', 'plain-log', 'shell-session']);
 /** Most bytes of year-less members held back to be parsed again at the end, all together. */
-export const DEFER_MAX_BYTES = 32 * 1024 * 1024;
+const DEFER_MAX_BYTES = 32 * 1024 * 1024;
 
 interface DeferredMember {
   member: Member;
