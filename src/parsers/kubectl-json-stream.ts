@@ -83,6 +83,13 @@ const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const BOM = [0xef, 0xbb, 0xbf];
+
+/** What one byte inside a JSON string did (see stringByte). */
+const enum StringStep {
+  Inside,
+  Closed,
+  Newline,
+}
 // An `items` key is 7 bytes quoted; longer depth-1 strings are not kept.
 const MAX_KEY_BYTES = 64;
 // Puts the parser inside a top-level object's `items` array, as the real text had it.
@@ -341,6 +348,23 @@ export class JsonItemSplitter {
     return text;
   }
 
+  /**
+   * One byte inside a JSON string: tracks escapes; `Closed` at the closing quote, `Newline`
+   * at a raw newline (invalid JSON: the string, and the part, end there; the line is counted).
+   */
+  private stringByte(b: number): StringStep {
+    if (this.escaped) this.escaped = false;
+    else if (b === BACKSLASH) this.escaped = true;
+    else if (b === QUOTE) {
+      this.inString = false;
+      return StringStep.Closed;
+    } else if (b === LF) {
+      this.line++;
+      return StringStep.Newline;
+    }
+    return StringStep.Inside;
+  }
+
   // ------------------------------------------------------------ a top-level object outside `items`
 
   private stepSegment(chunk: Buffer, i: number): number {
@@ -348,15 +372,13 @@ export class JsonItemSplitter {
     for (; i < chunk.length; i++) {
       const b = chunk[i]!;
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (b === BACKSLASH) this.escaped = true;
-        else if (b === QUOTE) {
-          this.inString = false;
+        const step = this.stringByte(b);
+        if (step === StringStep.Closed) {
           if (stack.length === 1) this.endKeyString();
           continue;
-        } else if (b === LF) {
+        }
+        if (step === StringStep.Newline) {
           // The parser stops here ("newline inside a string"): let it say so.
-          this.line++;
           this.partEndSegment(chunk, i + 1, 'broken');
           return i + 1;
         }
@@ -524,15 +546,8 @@ export class JsonItemSplitter {
     for (; i < chunk.length; i++) {
       const b = chunk[i]!;
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (b === BACKSLASH) this.escaped = true;
-        else if (b === QUOTE) {
-          this.inString = false;
-          if (stack.length === 0) return this.partEndItem(chunk, i + 1);
-        } else if (b === LF) {
-          this.line++;
-          return this.partEndItem(chunk, i + 1);
-        }
+        const step = this.stringByte(b);
+        if ((step === StringStep.Closed && stack.length === 0) || step === StringStep.Newline) return this.partEndItem(chunk, i + 1);
         continue;
       }
       switch (b) {
