@@ -71,6 +71,7 @@ import { fixedOffsetZone, inferYear, isoToMicros, isValidZone, MICROS_PER_MINUTE
 import { unitFromIdentifier, normalizeUnit } from '../model/units.js';
 import type { LogParseOptions, LogParser } from './types.js';
 import { forEachLine, lineText } from './line-splitter.js';
+import { parseKlogStamp } from './klog.js';
 
 /** Year-less records held while waiting for a full date to place them. */
 export const MAX_PENDING_RECORDS = 10_000;
@@ -95,8 +96,6 @@ const FULL_TS = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d):(
 const UNIX_TS = /^(\d{9,11})\.(\d{6}) /;
 // 9 09:58:07 node kubelet[5738]: …   (`Oct 29 09:58:07` with its first five characters cut off)
 const CUT_TS = /^(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? /;
-// E1029 09:58:07.693335    5738 pod_workers.go:1298] …   (klog header at the start of a message)
-const KLOG_HEAD = /^[IWEF](\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{6}) /;
 // syslog   (RFC 3164 TAG: alphanumerics, at most 32)
 const BARE_TAG = /^[A-Za-z0-9]{1,32}$/;
 // my app[1234]   (an identifier with spaces, still followed by its pid)
@@ -284,12 +283,9 @@ export function zoneFromLogrus(stamp: YearlessStamp, message: string): string | 
 
 /** The klog header a message starts with: month, day, second of the day and µs. */
 function klogHead(message: string): { month: number; day: number; seconds: number; micros: number } | undefined {
-  const m = KLOG_HEAD.exec(message);
-  if (!m) return undefined;
-  const month = Number(m[1]);
-  const day = Number(m[2]);
-  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
-  return { month, day, seconds: Number(m[3]) * 3600 + Number(m[4]) * 60 + Number(m[5]), micros: Number(m[6]) };
+  const k = parseKlogStamp(message);
+  if (!k || k.month < 1 || k.month > 12 || k.day < 1 || k.day > 31) return undefined;
+  return { month: k.month, day: k.day, seconds: k.hour * 3600 + k.minute * 60 + k.second, micros: k.micros };
 }
 
 /** klog stamps a line just before the journal receives it: the journal's second, or the one after. */

@@ -57,6 +57,29 @@ const JSON_SCALAR = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)$/;
 
 const SEVERITY_CHARS = new Set(['I', 'W', 'E', 'F']);
 
+// I0427 22:03:04.766787 …   (the header's stamp alone, groups as in KLOG_HEADER)
+const KLOG_STAMP = /^([IWEF])(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{6}) /;
+
+export type KlogStamp = Pick<KlogLine, 'severity' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'micros'>;
+
+function stampOf(m: RegExpExecArray): KlogStamp {
+  return {
+    severity: m[1] as KlogSeverity,
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4]),
+    minute: Number(m[5]),
+    second: Number(m[6]),
+    micros: Number(m[7]),
+  };
+}
+
+/** The severity and time a text starts with, when it starts with a klog header's stamp. */
+export function parseKlogStamp(text: string): KlogStamp | undefined {
+  const m = KLOG_STAMP.exec(text);
+  return m ? stampOf(m) : undefined;
+}
+
 /** Parse one klog line (text or JSON format); undefined when the line is not klog. */
 export function parseKlog(line: string): KlogLine | undefined {
   try {
@@ -68,13 +91,7 @@ export function parseKlog(line: string): KlogLine | undefined {
     const body = stripEol(line.slice(m[0].length));
     const result: KlogLine = {
       format: 'text',
-      severity: m[1] as KlogSeverity,
-      month: Number(m[2]),
-      day: Number(m[3]),
-      hour: Number(m[4]),
-      minute: Number(m[5]),
-      second: Number(m[6]),
-      micros: Number(m[7]),
+      ...stampOf(m),
       pid: Number(m[8]),
       file: m[9] ?? '',
       line: Number(m[10]),
