@@ -1,5 +1,6 @@
 import { emptyFacts, type Facts } from '../model/facts.js';
 import type { GoroutineDump } from '../model/goroutines.js';
+import { settleRecord } from '../model/deferred-record.js';
 import type { JournalMarker, LogRecord } from '../model/records.js';
 import { normalizeUnit, unitFromIdentifier } from '../model/units.js';
 import type { InputId } from './inputs.js';
@@ -94,6 +95,8 @@ class UnitTrack {
   readonly beforeGaps: LogRecord[] = [];
   /** Member path → PIDs seen. */
   readonly pidsByPath = new Map<string, Set<number>>();
+  /** `last` or `older` may be a DeferredRecord (listed in the store's awaitingSettle). */
+  awaitingSettle = false;
 
   keepLast(record: LogRecord, ts: number): void {
     const last = this.last;
@@ -124,8 +127,16 @@ class UnitTrack {
     return [...this.beforeGaps, ...(this.older ? [this.older] : []), ...(this.last ? [this.last] : [])];
   }
 
+  settle(): void {
+    settleRecord(this.last);
+    settleRecord(this.older);
+    this.awaitingSettle = false;
+  }
+
   private endOfStretch(record: LogRecord): void {
-    if (this.beforeGaps.length < MAX_GAP_RECORDS) this.beforeGaps.push(record);
+    if (this.beforeGaps.length >= MAX_GAP_RECORDS) return;
+    settleRecord(record);
+    this.beforeGaps.push(record);
   }
 }
 
@@ -156,6 +167,7 @@ export class EventStore {
   captureEnd: number | undefined;
 
   private readonly signatures: readonly Signature[];
+  private readonly literals: readonly string[];
   private readonly prefilter: LiteralMatcher;
   /** Per prefilter literal (same order as the matcher's list), the signatures it selects. */
   private readonly literalSignatures: Signature[][];
@@ -166,6 +178,8 @@ export class EventStore {
   private readonly units = new Map<string, Map<string, UnitTrack>>();
   private readonly nodeActivity = new Map<string, Activity>();
   private readonly inputs = new Set<string>();
+  /** Tracks that took a quiet record since the last settle(). */
+  private readonly awaitingSettle: UnitTrack[] = [];
 
   constructor(signatures: readonly Signature[] = SIGNATURES) {
     this.signatures = signatures;
@@ -176,9 +190,9 @@ export class EventStore {
         this.literalToSignatures.set(literal, list);
       }
     }
-    const literals = [...this.literalToSignatures.keys()];
-    this.prefilter = new LiteralMatcher(literals);
-    this.literalSignatures = literals.map((l) => this.literalToSignatures.get(l)!);
+    this.literals = [...this.literalToSignatures.keys()];
+    this.prefilter = new LiteralMatcher(this.literals);
+    this.literalSignatures = this.literals.map((l) => this.literalToSignatures.get(l)!);
   }
 
   markInput(input: InputId, node?: string): void {
@@ -196,7 +210,11 @@ export class EventStore {
     if (this.captureEnd === undefined || ts > this.captureEnd) this.captureEnd = ts;
   }
 
-  addRecord(record: LogRecord): void {
+  /**
+   * `quiet`: the parser has shown from the bytes that the message holds no prefilter literal
+   * (so it is not matched, and its text may still be undecoded: see settle).
+   */
+  addRecord(record: LogRecord, quiet = false): void {
     const { node, unit, ts } = record;
     if (node) this.nodes.add(node);
     this.noteTime(ts);
@@ -206,12 +224,27 @@ export class EventStore {
         const track = this.track(node, unit);
         track.activity.touch(ts);
         track.keepLast(record, ts);
+        if (quiet && !track.awaitingSettle) {
+          track.awaitingSettle = true;
+          this.awaitingSettle.push(track);
+        }
       }
     }
     if (unit && record.pid !== undefined && ts !== undefined && this.identifierUnit(record.identifier) === unit) {
       this.trackPid(record, unit, ts);
     }
-    this.matchSignatures(record);
+    if (!quiet) this.matchSignatures(record);
+  }
+
+  /** The literals a message must hold one of to match any signature (see addRecord's `quiet`). */
+  get prefilterLiterals(): readonly string[] {
+    return this.literals;
+  }
+
+  /** Decodes the quiet records the store kept since the last call, letting go of their chunks. */
+  settle(): void {
+    for (const track of this.awaitingSettle) track.settle();
+    this.awaitingSettle.length = 0;
   }
 
   addMarker(marker: JournalMarker): void {
@@ -307,6 +340,7 @@ export class EventStore {
     // it starts; PID changes within seconds of a start or another change are one restart.
     const recent = this.restarts.findLast((r) => r.node === record.node && r.unit === unit);
     if (recent && ts - recent.ts < PID_CHANGE_SETTLE_MICROS && recent.kind !== 'stop' && recent.kind !== 'exit') return;
+    settleRecord(record);
     this.restarts.push({ node: record.node, unit, ts, kind: 'pid-change', pid: record.pid, record });
   }
 

@@ -17,7 +17,7 @@ import { parseKubernetesJsonStream } from '../parsers/kubectl-json-stream.js';
 import { parseKubectlEventsTable } from '../parsers/kubectl-events-table.js';
 import { parsePlainLog } from '../parsers/plain-log.js';
 import { parseShellSession } from '../parsers/shell-session.js';
-import type { LogParser, LogParseOptions, StateParseResult } from '../parsers/types.js';
+import type { LogParser, LogParseOptions, QuietRecords, StateParseResult } from '../parsers/types.js';
 import { STATE_HANDLERS } from './state-handlers.js';
 
 /** Where a member's parse results go (implemented by ingest.ts). */
@@ -28,6 +28,8 @@ export interface MemberSink {
   /** `inputZone` is a fallback: parsers may learn the printing zone from the member. */
   inferZone: boolean;
   record(record: LogRecord): void;
+  /** Records the parser showed need not be matched (see QuietRecords); absent when every record must be seen. */
+  quiet?: QuietRecords;
   marker(marker: JournalMarker): void;
   unparsed(u: Unparsed): void;
   warning(message: string): void;
@@ -106,6 +108,7 @@ function logOptions(member: Member, sink: MemberSink): LogParseOptions {
     onRecord: (r) => sink.record(r),
     onMarker: (m) => sink.marker(m),
     onUnparsed: (u) => sink.unparsed(u),
+    ...(sink.quiet ? { quiet: sink.quiet } : {}),
   };
 }
 

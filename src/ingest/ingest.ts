@@ -6,7 +6,9 @@ import { newestStateTime, type Facts } from '../model/facts.js';
 import type { JournalMarker, LogRecord, Unparsed } from '../model/records.js';
 import { zoneLabel } from '../model/time.js';
 import { KUBELITE_UNIT, CONTAINERD_UNIT, K8S_DQLITE_UNIT, KUBELET_UNITS } from '../model/units.js';
-import { GoroutineDumpCollector } from '../parsers/goroutine-dump.js';
+import { settleRecord } from '../model/deferred-record.js';
+import { GOROUTINE_DUMP_LITERALS, GoroutineDumpCollector } from '../parsers/goroutine-dump.js';
+import type { QuietRecords } from '../parsers/types.js';
 import type { ReportInput } from '../report/types.js';
 import { handleMember, storeFacts, type MemberSink } from './handlers.js';
 import { readOnTrial } from './trial.js';
@@ -75,6 +77,8 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
     warning: (w: BundleWarning) => result.warnings.push(w),
   };
 
+  // What a quiet record's message must lack: every signature literal and a dump start.
+  const quietLiterals = [...store.prefilterLiterals, ...GOROUTINE_DUMP_LITERALS];
   const deferred: DeferredMember[] = [];
   let deferredBytes = 0;
 
@@ -107,37 +111,52 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
     const unitNodesMarked = new Map<string, Set<string | undefined>>();
     const containerNodesMarked = new Set<string | undefined>();
 
+    function accept(record: LogRecord, quiet: boolean): void {
+      entry.records++;
+      if (!record.node && member.node) record.node = member.node;
+      store.addRecord(record, quiet);
+      if (!quiet) {
+        collector.push(record);
+        options.onRecord?.(record);
+      } else if (collector.active) {
+        settleRecord(record);
+        collector.push(record);
+      }
+      if (record.unit) {
+        let nodes = unitNodesMarked.get(record.unit);
+        if (nodes === undefined) {
+          nodes = new Set();
+          unitNodesMarked.set(record.unit, nodes);
+          unitsSeen.add(record.unit);
+          // Marked here, not after the parse: a trial parse hands its records on after it.
+          if (unitsSeen.size === 2) store.markInput('node-journal', entry.node ?? member.node);
+        }
+        if (!nodes.has(record.node)) {
+          nodes.add(record.node);
+          const input = UNIT_INPUT.find(([test]) => test(record.unit!))?.[1];
+          if (input) store.markInput(input, record.node);
+        }
+      }
+      if (record.container && !containerNodesMarked.has(record.node)) {
+        containerNodesMarked.add(record.node);
+        store.markInput('container-logs', record.node);
+      }
+    }
+    const quiet: QuietRecords = {
+      literals: quietLiterals,
+      onQuietRecord: (record) => accept(record, true),
+      settle: () => store.settle(),
+    };
+
     const sink: MemberSink = {
       store,
       referenceTime: referenceTimeFor(member, store, stateClock),
       inputZone: options.inferZone ? zones.forNode(member.node) : options.inputZone ?? 'UTC',
       inferZone: options.inferZone === true,
       record(record: LogRecord) {
-        entry.records++;
-        if (!record.node && member.node) record.node = member.node;
-        store.addRecord(record);
-        collector.push(record);
-        options.onRecord?.(record);
-        if (record.unit) {
-          let nodes = unitNodesMarked.get(record.unit);
-          if (nodes === undefined) {
-            nodes = new Set();
-            unitNodesMarked.set(record.unit, nodes);
-            unitsSeen.add(record.unit);
-            // Marked here, not after the parse: a trial parse hands its records on after it.
-            if (unitsSeen.size === 2) store.markInput('node-journal', entry.node ?? member.node);
-          }
-          if (!nodes.has(record.node)) {
-            nodes.add(record.node);
-            const input = UNIT_INPUT.find(([test]) => test(record.unit!))?.[1];
-            if (input) store.markInput(input, record.node);
-          }
-        }
-        if (record.container && !containerNodesMarked.has(record.node)) {
-          containerNodesMarked.add(record.node);
-          store.markInput('container-logs', record.node);
-        }
+        accept(record, false);
       },
+      ...(options.onRecord ? {} : { quiet }),
       marker(marker: JournalMarker) {
         if (!marker.node && member.node) marker.node = member.node;
         store.addMarker(marker);
@@ -174,6 +193,8 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
     } catch (error) {
       // A member that breaks its parser is a warning; the rest of the capture is analyzed.
       result.warnings.push({ path: member.path, message: `could not be parsed: ${error instanceof Error ? error.message : String(error)}` });
+    } finally {
+      store.settle();
     }
   }
 

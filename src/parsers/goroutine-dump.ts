@@ -499,6 +499,13 @@ export async function parseGoroutineDump(
   return { dumps, unparsed: [...unparsed, ...builder.unparsed].sort((a, b) => a.line - b.line) };
 }
 
+/**
+ * What a message holding none of these cannot start a dump with, when its first character
+ * after white space is not `g`, `S`, `p` or `f` (the prefix tests below). The export scanner
+ * (native/export-scan.ts) makes that first-character test itself and takes these literals.
+ */
+export const GOROUTINE_DUMP_LITERALS: readonly string[] = [BEGIN_STACK_DUMP];
+
 /** Cheap test used by the ingest prefilter: does this message start a goroutine dump? */
 export function isGoroutineDumpStart(message: string): boolean {
   const text = message.length > 0 && (message.charCodeAt(0) === 0x20 || message.charCodeAt(0) === 0x09) ? message.trimStart() : message;
@@ -539,6 +546,11 @@ export class GoroutineDumpCollector {
   private readonly order: DumpBuilder[] = [];
   /** Some stream is inside a dump; while none is, a record that starts none is skipped unkeyed. */
   private someActive = false;
+
+  /** Some stream is inside a dump: every record may belong to it. */
+  get active(): boolean {
+    return this.someActive;
+  }
 
   push(record: LogRecord): void {
     const message = record.message;

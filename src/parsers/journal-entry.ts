@@ -50,6 +50,14 @@ export const JOURNAL_FIELD_SLOTS: ReadonlyMap<string, JournalFieldSlot> = new Ma
   ['__CURSOR', 'cursor'],
 ]);
 
+/**
+ * Fields whose values repeat from entry to entry (host, unit, identifier, PID, boot id…):
+ * readers decode each distinct value once and share the string.
+ */
+export const REPEATING_SLOTS: readonly JournalFieldSlot[] = [
+  'hostname', 'systemdUnit', 'aboutUnit', 'identifier', 'comm', 'pid', 'syslogPid', 'priority', 'bootId',
+];
+
 export interface EntryContext {
   source: Provenance;
   node?: string;
@@ -71,7 +79,7 @@ function toInt(text: string | undefined): number | undefined {
  * Unit of an entry: its own `_SYSTEMD_UNIT`, except PID 1's messages, which run in
  * `init.scope` and name the unit they are about in `UNIT=` (journalctl -u selects them by it).
  */
-function unitOf(fields: JournalFields, ctx: EntryContext, pid: number | undefined): string | undefined {
+function unitOf(fields: JournalFields, ctx: Omit<EntryContext, 'source'>, pid: number | undefined): string | undefined {
   if (pid === 1 && fields.aboutUnit) return normalizeUnit(fields.aboutUnit);
   if (fields.systemdUnit) return normalizeUnit(fields.systemdUnit);
   return ctx.unit ?? unitFromIdentifier(fields.identifier);
@@ -79,12 +87,20 @@ function unitOf(fields: JournalFields, ctx: EntryContext, pid: number | undefine
 
 /** Build the record for an entry that has a MESSAGE (callers skip entries without one). */
 export function journalEntryToRecord(fields: JournalFields, ctx: EntryContext): LogRecord {
-  const pid = toInt(fields.pid) ?? toInt(fields.syslogPid);
   const record: LogRecord = {
     ts: toInt(fields.realtime),
     message: fields.message ?? '',
     source: ctx.source,
   };
+  return describeEntry(record, fields, ctx);
+}
+
+/** What describeEntry sets. */
+export type EntryDescription = Pick<LogRecord, 'node' | 'unit' | 'identifier' | 'pid' | 'priority' | 'bootId' | 'truncatedFields'>;
+
+/** Sets a record's node, unit, identifier, PID, priority, boot id and truncated fields from its entry. */
+export function describeEntry<R extends EntryDescription>(record: R, fields: JournalFields, ctx: Omit<EntryContext, 'source'>): R {
+  const pid = toInt(fields.pid) ?? toInt(fields.syslogPid);
   const node = fields.hostname || ctx.node;
   if (node) record.node = node;
   const unit = unitOf(fields, ctx, pid);

@@ -31,10 +31,20 @@
  * in a stream that never had cursors). A final entry cut off without its blank line is kept
  * if it has MESSAGE. Complete entries without MESSAGE are skipped, as journalctl's text
  * output does.
+ *
+ * Speed: whole entries of text fields are read by the WebAssembly scanner (export-scan.ts);
+ * this file reads what it stops at (binary fields, broken framing, an entry cut by a chunk
+ * boundary) line by line, and everything when the scanner cannot load. Given `quiet`, an
+ * entry whose message the scanner's byte prefilter clears becomes a DeferredRecord: its
+ * message is decoded only if someone reads it.
  */
-import type { ParseStats, Provenance, Unparsed } from '../model/records.js';
+import { DeferredRecord } from '../model/deferred-record.js';
+import type { LogRecord, ParseStats, Provenance, Unparsed } from '../model/records.js';
 import type { LogParseOptions, LogParser } from './types.js';
-import { BootTracker, JOURNAL_FIELD_SLOTS, journalEntryToRecord, type JournalFields, type JournalFieldSlot } from './journal-entry.js';
+import { CURSOR_FIELD, ExportScanner, exportScanner, MESSAGE_FIELD, ScanStop, SCANNED_SLOTS, TIMESTAMP_FIELD } from './export-scan.js';
+import {
+  BootTracker, describeEntry, JOURNAL_FIELD_SLOTS, journalEntryToRecord, REPEATING_SLOTS, type EntryDescription, type JournalFields, type JournalFieldSlot,
+} from './journal-entry.js';
 import { LineAssembler } from './line-splitter.js';
 
 /** systemd journal-importer.h DATA_SIZE_MAX. */
@@ -48,13 +58,6 @@ const NL = 0x0a;
 const EQ = 0x3d;
 const CURSOR_PREFIX = Buffer.from('__CURSOR=');
 
-/**
- * Values that repeat from entry to entry (host, unit, identifier, PID, boot id…) are decoded
- * once and shared (see ValueInterner); each such slot has its own cache, by index.
- */
-const INTERNED_SLOTS: readonly JournalFieldSlot[] = [
-  'hostname', 'systemdUnit', 'aboutUnit', 'identifier', 'comm', 'pid', 'syslogPid', 'priority', 'bootId',
-];
 
 interface WantedField {
   name: Buffer;
@@ -73,7 +76,7 @@ const WANTED_BY_HASH: Array<WantedField[] | undefined> = new Array(NAME_TABLE_MA
 for (const [name, slot] of JOURNAL_FIELD_SLOTS) {
   const bytes = Buffer.from(name, 'latin1');
   const h = nameHash(bytes.length, bytes[1] ?? 0, bytes[bytes.length - 1] as number);
-  (WANTED_BY_HASH[h] ??= []).push({ name: bytes, slot, intern: INTERNED_SLOTS.indexOf(slot) });
+  (WANTED_BY_HASH[h] ??= []).push({ name: bytes, slot, intern: REPEATING_SLOTS.indexOf(slot) });
 }
 
 /** The wanted field named by `buf[start, start + length)`, if any. */
@@ -129,7 +132,7 @@ class InternCache {
 }
 
 class ValueInterner {
-  private readonly caches = INTERNED_SLOTS.map(() => new InternCache());
+  private readonly caches = REPEATING_SLOTS.map(() => new InternCache());
 
   text(intern: number, buf: Buffer, start: number, end: number): string {
     const length = end - start;
@@ -172,6 +175,11 @@ function countNewlines(buf: Buffer, start: number, end: number): number {
   return n;
 }
 
+const MAX_DESCRIPTIONS = 4096;
+
+/** What describeEntry reads: every scanned field but the message, time and cursor (taken apart). */
+const DESCRIBING_FIELDS: readonly number[] = SCANNED_SLOTS.flatMap((_, field) => (field === MESSAGE_FIELD || field === CURSOR_FIELD || field === TIMESTAMP_FIELD ? [] : [field]));
+
 const enum State {
   Line,
   BinaryLength,
@@ -185,6 +193,10 @@ class ExportReader {
   private readonly lines = new LineAssembler();
   private readonly boots = new BootTracker();
   private readonly interner = new ValueInterner();
+  private scanner: ExportScanner | undefined;
+  /** describe()'s cache, by interned key, valid for one scanner generation. */
+  private readonly descriptions = new Map<number, EntryDescription>();
+  private descriptionsOf = -1;
   private state = State.Line;
   /** Line number of the last line read (1-based, counting every `\n` of the stream). */
   private lineNo = 0;
@@ -203,9 +215,19 @@ class ExportReader {
   private retainedBytes = 0;
   private binaryCut = false;
 
-  constructor(private readonly options: LogParseOptions) {}
+  constructor(
+    private readonly options: LogParseOptions,
+    scanner: ExportScanner | undefined,
+  ) {
+    this.scanner = scanner;
+  }
 
   push(chunk: Buffer): void {
+    this.read(chunk);
+    this.options.quiet?.settle();
+  }
+
+  private read(chunk: Buffer): void {
     let pos = 0;
     const length = chunk.length;
     while (pos < length) {
@@ -213,9 +235,12 @@ class ExportReader {
         case State.Line:
         case State.Resync: {
           if (this.state === State.Line && this.lines.pendingBytes === 0) {
-            // Hot path: whole lines inside this chunk, viewed in place (no LineAssembler state).
+            // Hot path: whole entries by the scanner, the rest of an entry it stopped in (or
+            // every line, without it) viewed in place here; then back to the scanner.
+            if (this.scanner && this.fields === undefined) pos = this.scanEntries(this.scanner, chunk, pos);
+            const before = pos;
             pos = this.linesInChunk(chunk, pos);
-            if (pos >= length || this.state !== State.Line) break;
+            if (pos >= length || this.state !== State.Line || pos !== before) break;
           }
           const next = this.lines.take(chunk, pos);
           if (next < 0) return;
@@ -295,8 +320,89 @@ class ExportReader {
       this.lineNo++;
       this.onLine(chunk, pos, nl);
       pos = nl + 1;
+      if (this.fields === undefined && this.scanner) return pos;
     }
     return pos;
+  }
+
+  /**
+   * Hands chunk[pos…] to the scanner and turns the entries it finishes into records; where
+   * it stops inside an entry, that entry's fields so far become `this.fields`. Returns the
+   * offset of the first line it did not read.
+   */
+  private scanEntries(scanner: ExportScanner, chunk: Buffer, pos: number): number {
+    const length = scanner.load(chunk, pos);
+    if (length < 0) {
+      this.scanner = undefined;
+      return pos;
+    }
+    scanner.useLiterals(this.options.quiet?.literals);
+    let from = 0;
+    for (;;) {
+      const stop = scanner.scan(from, length);
+      const entries = scanner.entries;
+      for (let i = 0; i < entries; i++) this.emitScanned(scanner, i, chunk, pos);
+      if (scanner.inProgress) this.resumeEntry(scanner, entries, chunk, pos);
+      this.lineNo += scanner.lines;
+      from += scanner.consumed;
+      if (stop !== ScanStop.TableFull) return pos + from;
+    }
+  }
+
+  /** A finished entry from the scanner; `chunk[base…]` is what it read. */
+  private emitScanned(scanner: ExportScanner, entry: number, chunk: Buffer, base: number): void {
+    this.ordinal++;
+    const cursorAt = scanner.start(entry, CURSOR_FIELD);
+    if (cursorAt >= 0) this.sawCursor = true;
+    if (!scanner.hasMessage(entry)) return;
+    const source: Provenance = { path: this.options.path, entry: this.ordinal };
+    const ts = scanner.timestamp(entry);
+    const messageStart = base + scanner.start(entry, MESSAGE_FIELD);
+    const messageEnd = base + scanner.end(entry, MESSAGE_FIELD);
+    // As emit(): an empty cursor is no cursor.
+    const cursorEnd = scanner.end(entry, CURSOR_FIELD);
+    const hasCursor = cursorAt >= 0 && cursorEnd > cursorAt;
+    const quiet = this.options.quiet !== undefined && !scanner.isLoud(entry);
+    let record: LogRecord;
+    if (quiet) {
+      record = new DeferredRecord(ts, source, chunk, messageStart, messageEnd, hasCursor ? base + cursorAt : -1, base + cursorEnd);
+    } else {
+      if (hasCursor) source.cursor = chunk.toString('utf8', base + cursorAt, base + cursorEnd);
+      record = { ts, message: chunk.toString('utf8', messageStart, messageEnd), source };
+    }
+    Object.assign(record, this.describe(scanner, entry, chunk, base));
+    this.handOut(record, quiet);
+  }
+
+  /** describeEntry of the entry's fields, from the cache when the same values were described before. */
+  private describe(scanner: ExportScanner, entry: number, chunk: Buffer, base: number): EntryDescription {
+    const key = scanner.internedKey(entry, DESCRIBING_FIELDS);
+    if (key >= 0 && this.descriptionsOf === scanner.generation) {
+      const known = this.descriptions.get(key);
+      if (known) return known;
+    }
+    const fields: JournalFields = {};
+    for (const field of DESCRIBING_FIELDS) {
+      const text = scanner.text(entry, field, chunk, base);
+      if (text !== undefined) fields[SCANNED_SLOTS[field] as JournalFieldSlot] = text;
+    }
+    const description = describeEntry({}, fields, this.options);
+    if (this.descriptionsOf !== scanner.generation) {
+      this.descriptions.clear();
+      this.descriptionsOf = scanner.generation;
+    }
+    if (key >= 0 && this.descriptions.size < MAX_DESCRIPTIONS) this.descriptions.set(key, description);
+    return description;
+  }
+
+  /** The scanner stopped inside this entry: its fields so far, as onLine would have read them. */
+  private resumeEntry(scanner: ExportScanner, entry: number, chunk: Buffer, base: number): void {
+    const fields = this.startEntry(this.lineNo + scanner.firstLine(entry) + 1);
+    SCANNED_SLOTS.forEach((slot, field) => {
+      const text = scanner.text(entry, field, chunk, base);
+      if (text !== undefined) fields[slot] = text;
+    });
+    if (fields.cursor !== undefined) this.sawCursor = true;
   }
 
   private onLine(buf: Buffer, start: number, end: number): void {
@@ -374,9 +480,9 @@ class ExportReader {
     }
   }
 
-  private startEntry(): JournalFields {
+  private startEntry(line = this.lineNo): JournalFields {
     this.ordinal++;
-    this.entryLine = this.lineNo;
+    this.entryLine = line;
     this.fields = {};
     return this.fields;
   }
@@ -387,11 +493,18 @@ class ExportReader {
     // An export is addressed by entry (report-contract: evidence `line` is the entry ordinal), not by line.
     const source: Provenance = { path: this.options.path, entry: this.ordinal };
     if (fields.cursor) source.cursor = fields.cursor;
-    const record = journalEntryToRecord(fields, { source, node: this.options.node, unit: this.options.unit });
+    this.handOut(journalEntryToRecord(fields, { source, node: this.options.node, unit: this.options.unit }), false);
+  }
+
+  private handOut(record: LogRecord, quiet: boolean): void {
     const marker = this.boots.observe(record);
-    if (marker) this.options.onMarker?.(marker);
+    if (marker) {
+      if (record instanceof DeferredRecord) record.settle();
+      this.options.onMarker?.(marker);
+    }
     this.stats.records++;
-    this.options.onRecord(record);
+    if (quiet) this.options.quiet!.onQuietRecord(record);
+    else this.options.onRecord(record);
   }
 
   /** Framing lost: drop the entry in progress and look for the next entry start. */
@@ -410,8 +523,13 @@ class ExportReader {
   }
 }
 
-export const parseJournaldExport: LogParser = async (chunks, options) => {
-  const reader = new ExportReader(options);
+async function readExport(chunks: AsyncIterable<Buffer>, options: LogParseOptions, scanner: ExportScanner | undefined): Promise<ParseStats> {
+  const reader = new ExportReader(options, scanner);
   for await (const chunk of chunks) reader.push(chunk);
   return reader.end();
-};
+}
+
+export const parseJournaldExport: LogParser = (chunks, options) => readExport(chunks, options, exportScanner());
+
+/** The same parse with every line walked in JavaScript, as where the scanner cannot load (tests compare the two). */
+export const parseJournaldExportWithoutScanner: LogParser = (chunks, options) => readExport(chunks, options, undefined);

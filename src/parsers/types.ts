@@ -24,6 +24,21 @@ export interface LogParseOptions {
   onRecord(record: LogRecord): void;
   onMarker?(marker: JournalMarker): void;
   onUnparsed?(unparsed: Unparsed): void;
+  /** Where a parser that can prefilter raw bytes may send records nothing needs to read. */
+  quiet?: QuietRecords;
+}
+
+/**
+ * A parser that can tell from a message's bytes that it holds none of `literals` and cannot
+ * start a goroutine dump (see native/export-scan.ts) passes such a record to
+ * `onQuietRecord` instead of `onRecord`, possibly with its text not yet decoded (a
+ * DeferredRecord), and calls `settle()` at least after every chunk so the receiver can
+ * settle the records it keeps.
+ */
+export interface QuietRecords {
+  literals: readonly string[];
+  onQuietRecord(record: LogRecord): void;
+  settle(): void;
 }
 
 /** Thrown only when a whole input is unusable (e.g. not the format at all). */
