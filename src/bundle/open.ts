@@ -19,7 +19,6 @@ import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import type { Dirent } from 'node:fs';
 import { lstat, open, opendir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import fg from 'fast-glob';
 import tar, { type Extract, type Header } from 'tar-stream';
 import { InputError } from '../errors.js';
 import { attributeNode } from './node.js';
@@ -527,6 +526,7 @@ async function* replay(head: Buffer, rawHead: Buffer, body: Peekable): AsyncGene
 async function* openDirectory(dir: string, state: InputState): AsyncGenerator<Member> {
   const prefix = trimSlashes(dir);
   const dirName = basename(prefix);
+  const { default: fg } = await import('fast-glob');
   const entries = await fg('**', {
     cwd: dir,
     dot: true,

@@ -28,7 +28,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyRequire } from '../lazy-require.js';
+
+const sqlite = lazyRequire<typeof Database>('better-sqlite3');
 import { decompressBlock } from 'lz4js';
 import { hash as xxh32 } from 'lz4js/xxh32.js';
 import type { DqliteSnapshotStatsFact, KinePrefixCount } from '../model/facts.js';
@@ -239,7 +242,7 @@ export function kinePrefix(name: string): string {
 
 function openReadOnly(image: Buffer, warnings: string[]): { db: Database.Database; cleanup: () => void } | undefined {
   try {
-    return { db: new Database(image, { readonly: true }), cleanup: () => undefined };
+    return { db: new (sqlite())(image, { readonly: true }), cleanup: () => undefined };
   } catch (err) {
     warnings.push(`in-memory open failed (${(err as Error).message}); using a private temp copy`);
   }
@@ -248,7 +251,7 @@ function openReadOnly(image: Buffer, warnings: string[]): { db: Database.Databas
     dir = mkdtempSync(join(tmpdir(), 'pleg-analyze-dqlite-'));
     const file = join(dir, 'k8s.db');
     writeFileSync(file, image);
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = new (sqlite())(file, { readonly: true, fileMustExist: true });
     const d = dir;
     return { db, cleanup: () => rmSync(d, { recursive: true, force: true }) };
   } catch (err) {

@@ -25,8 +25,11 @@
  * - Events exist as core/v1 (`involvedObject`, `count`) and events.k8s.io/v1 (`regarding`,
  *   `note`, `series.count`, `deprecated*`).
  */
-import { LineCounter, isMap, isNode, isSeq, parseAllDocuments } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { Document } from 'yaml';
+import { lazyRequire } from '../lazy-require.js';
+
+const yaml = lazyRequire<typeof Yaml>('yaml');
 import type {
   ContainerStatusFact, ContainerTermination, EventFact, Facts, KubeletPodListFact, LeaseFact, NodeFact,
   PdbFact, PodCondition, PodFact, WorkloadContainer, WorkloadFact,
@@ -416,6 +419,7 @@ function hasAnyCompleteObject(docs: LocatedObject[], isComplete: (v: object) => 
 }
 
 function readYaml(text: string, collector: KubeObjectCollector): void {
+  const { LineCounter, isMap, isNode, isSeq, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {

@@ -1,4 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyRequire } from '../lazy-require.js';
+
+const sqlite = lazyRequire<typeof Database>('better-sqlite3');
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +31,7 @@ export function openEventDatabase(parentDir: string = tmpdir()): EventDatabase {
   const dir = mkdtempSync(join(parentDir, 'pleg-analyze-query-'));
   let db: Database.Database;
   try {
-    db = new Database(join(dir, 'events.sqlite'));
+    db = new (sqlite())(join(dir, 'events.sqlite'));
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.pragma('cache_size = -65536'); // 64 MiB page cache
