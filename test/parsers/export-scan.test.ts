@@ -10,20 +10,12 @@ import { exportScanner } from '../../src/parsers/export-scan.js';
 import { GOROUTINE_DUMP_LITERALS, isGoroutineDumpStart } from '../../src/parsers/goroutine-dump.js';
 import { parseJournaldExport, parseJournaldExportWithoutScanner } from '../../src/parsers/journald-export.js';
 import type { LogParser, QuietRecords } from '../../src/parsers/types.js';
+import { pieces } from '../support/chunks.js';
 
 /**
  * The WebAssembly scanner must change nothing but speed: every test here parses the same
  * bytes with and without it and compares everything the parser hands out.
  */
-
-async function* pieces(buf: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
-  let pos = 0;
-  for (let i = 0; pos < buf.length; i++) {
-    const size = Math.max(1, sizes[i % sizes.length] ?? 1);
-    yield buf.subarray(pos, pos + size);
-    pos += size;
-  }
-}
 
 const LITERALS = [...new EventStore().prefilterLiterals, ...GOROUTINE_DUMP_LITERALS];
 

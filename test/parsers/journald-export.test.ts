@@ -5,19 +5,11 @@ import type { JournalMarker, LogRecord, Unparsed } from '../../src/model/records
 import type { LogParser } from '../../src/parsers/types.js';
 import { parseJournaldExport } from '../../src/parsers/journald-export.js';
 import { chunksOf } from '../../src/parsers/line-splitter.js';
+import { pieces } from '../support/chunks.js';
 
 const DATA = 'test/data/journald/';
 const BOOT1 = '5f3ad2e1c8b44e0f9a7d6c5b4e3f2a10';
 const BOOT2 = 'a81c44d2f9e04b7d9c2e6f1a3b5d7e90';
-
-async function* pieces(buf: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
-  let pos = 0;
-  for (let i = 0; pos < buf.length; i++) {
-    const size = Math.max(1, sizes[i % sizes.length] ?? 1);
-    yield buf.subarray(pos, pos + size);
-    pos += size;
-  }
-}
 
 async function parse(parser: LogParser, input: Buffer | string, chunks?: AsyncIterable<Buffer>) {
   const records: LogRecord[] = [];

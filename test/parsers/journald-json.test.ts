@@ -4,18 +4,10 @@ import { readFileSync } from 'node:fs';
 import type { JournalMarker, LogRecord, Unparsed } from '../../src/model/records.js';
 import { parseJournaldJson } from '../../src/parsers/journald-json.js';
 import { chunksOf } from '../../src/parsers/line-splitter.js';
+import { pieces } from '../support/chunks.js';
 
 const DATA = 'test/data/journald/';
 const BOOT2 = 'a81c44d2f9e04b7d9c2e6f1a3b5d7e90';
-
-async function* pieces(buf: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
-  let pos = 0;
-  for (let i = 0; pos < buf.length; i++) {
-    const size = Math.max(1, sizes[i % sizes.length] ?? 1);
-    yield buf.subarray(pos, pos + size);
-    pos += size;
-  }
-}
 
 async function parse(input: Buffer | string, chunks?: AsyncIterable<Buffer>) {
   const records: LogRecord[] = [];

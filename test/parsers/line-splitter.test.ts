@@ -1,15 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { LineAssembler, chunksOf, forEachLine, lineText } from '../../src/parsers/line-splitter.js';
-
-async function* pieces(buf: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
-  let pos = 0;
-  for (let i = 0; pos < buf.length; i++) {
-    const size = Math.max(1, sizes[i % sizes.length] ?? 1);
-    yield buf.subarray(pos, pos + size);
-    pos += size;
-  }
-}
+import { pieces } from '../support/chunks.js';
 
 async function lines(chunks: AsyncIterable<Buffer>, max?: number) {
   const out: Array<[number, string, boolean]> = [];
