@@ -89,6 +89,11 @@ export function resetFields(): void {
   messageField = -1;
   timestampField = -1;
   for (let i = 0; i <= MAX_NAME; i++) store<i32>(FIELD_BY_LEN + (<usize>i << 2), -1);
+  resetInterned();
+}
+
+/** Forgets every interned value (ids handed out before mean nothing after). */
+export function resetInterned(): void {
   for (let i = 0; i < MAX_FIELDS; i++) {
     const state = INTERN_STATE + <usize>(i * 12);
     store<i32>(state, 0);

@@ -43,6 +43,7 @@ interface ScannerExports {
   strideWords(): number;
   reserveInput(length: number): number;
   resetFields(): void;
+  resetInterned(): void;
   addField(length: number, role: number): number;
   resetLiterals(): void;
   addLiteral(length: number): number;
@@ -58,6 +59,9 @@ export const TIMESTAMP_FIELD = SCANNED_SLOTS.indexOf('realtime');
 
 const NO_LITERALS: readonly string[] = [];
 
+/** Chunks longer than this are read by the JavaScript reader (offsets are i32 in the scanner). */
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
 export class ExportScanner {
   private readonly wasm: ScannerExports;
   private readonly stride: number;
@@ -70,12 +74,17 @@ export class ExportScanner {
   private i32: Int32Array;
   private f64: Float64Array;
   private literals: readonly string[] | undefined;
+  /** The chunk whose bytes from `loadedAt` on are in the input area. */
+  private loaded: Buffer | undefined;
+  private loadedAt = 0;
   /** Entries are judged quiet or loud (false: every entry is loud). */
   private prefiltering = false;
   /** Per field, the text of each interned id. */
   private readonly texts: string[][] = SCANNED_SLOTS.map(() => []);
   /** Changes whenever an interned id is given to a new value (see internedKey). */
   generation = 0;
+  /** Input bytes copied in so far (each chunk once: see place). */
+  bytesCopied = 0;
 
   constructor(module: WebAssembly.Module) {
     this.wasm = new WebAssembly.Instance(module, {}).exports as unknown as ScannerExports;
@@ -115,13 +124,32 @@ export class ExportScanner {
     if (!this.prefiltering) this.wasm.resetLiterals();
   }
 
-  /** Copies chunk[pos…] in; returns its length, or -1 when memory cannot grow. */
-  load(chunk: Buffer, pos: number): number {
-    const length = chunk.length - pos;
-    if (!this.wasm.reserveInput(length)) return -1;
-    if (this.u8.buffer !== this.wasm.memory.buffer) [this.u8, this.i32, this.f64] = this.views();
-    this.u8.set(chunk.subarray(pos), this.inputAt);
-    return length;
+  /**
+   * Makes chunk[pos…] scannable and returns the input offset of `pos` (input offset 0 is
+   * chunk offset `pos - offset`): the chunk is copied in once, not again for each entry the
+   * reader hands back. -1 when it is too long or memory cannot grow.
+   */
+  place(chunk: Buffer, pos: number): number {
+    if (chunk !== this.loaded || pos < this.loadedAt) {
+      const length = chunk.length - pos;
+      if (length > MAX_INPUT_BYTES || !this.wasm.reserveInput(length)) return -1;
+      if (this.u8.buffer !== this.wasm.memory.buffer) [this.u8, this.i32, this.f64] = this.views();
+      this.u8.set(chunk.subarray(pos), this.inputAt);
+      this.bytesCopied += length;
+      this.loaded = chunk;
+      this.loadedAt = pos;
+    }
+    return pos - this.loadedAt;
+  }
+
+  /**
+   * The interned ids of a scan whose entries were not all read back (a callback threw) would
+   * be out of step with `texts`: forget them all.
+   */
+  forgetInterned(): void {
+    this.wasm.resetInterned();
+    for (const texts of this.texts) texts.length = 0;
+    this.generation++;
   }
 
   scan(from: number, to: number): ScanStop {

@@ -331,21 +331,24 @@ class ExportReader {
    * offset of the first line it did not read.
    */
   private scanEntries(scanner: ExportScanner, chunk: Buffer, pos: number): number {
-    const length = scanner.load(chunk, pos);
-    if (length < 0) {
-      this.scanner = undefined;
-      return pos;
-    }
+    let from = scanner.place(chunk, pos);
+    if (from < 0) return pos;
+    const base = pos - from;
+    const to = chunk.length - base;
     scanner.useLiterals(this.options.quiet?.literals);
-    let from = 0;
     for (;;) {
-      const stop = scanner.scan(from, length);
+      const stop = scanner.scan(from, to);
       const entries = scanner.entries;
-      for (let i = 0; i < entries; i++) this.emitScanned(scanner, i, chunk, pos);
-      if (scanner.inProgress) this.resumeEntry(scanner, entries, chunk, pos);
+      let read = 0;
+      try {
+        for (; read < entries; read++) this.emitScanned(scanner, read, chunk, base);
+      } finally {
+        if (read < entries) scanner.forgetInterned();
+      }
+      if (scanner.inProgress) this.resumeEntry(scanner, entries, chunk, base);
       this.lineNo += scanner.lines;
       from += scanner.consumed;
-      if (stop !== ScanStop.TableFull) return pos + from;
+      if (stop !== ScanStop.TableFull) return base + from;
     }
   }
 

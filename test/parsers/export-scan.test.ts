@@ -163,6 +163,32 @@ describe('export scanner (WebAssembly)', () => {
     for (const [k, input] of streams.entries()) expect(together[k]).toEqual(await collect(parseJournaldExportWithoutScanner, input, turns(input, 5000)));
   });
 
+  it('copies a chunk in once however often the JavaScript reader hands it back (binary fields, framing errors)', async () => {
+    const scanner = exportScanner()!;
+    const binary = Buffer.concat([Buffer.from('_PID=1\nMESSAGE\n'), le64(3), Buffer.from('a\nb\n\n')]);
+    for (const unit of [Buffer.from('x\n\n'), binary]) {
+      const input = Buffer.concat(Array.from({ length: Math.ceil((256 * 1024) / unit.length) }, () => unit));
+      const before = scanner.bytesCopied;
+      await expectSameAsJavaScript(input, [input.length]);
+      expect(scanner.bytesCopied - before).toBeLessThanOrEqual(input.length);
+    }
+  });
+
+  it('forgets its interned values when a record callback throws mid-batch, so the next parse is not misled', async () => {
+    const hosts = Array.from({ length: 16 }, (_, i) => `_HOSTNAME=host${i}\nMESSAGE=m${i}\n\n`).join('');
+    const first = Buffer.from(`${hosts}_HOSTNAME=boom\nMESSAGE=boom\n\n_HOSTNAME=intruder\nMESSAGE=late\n\n`);
+    const throwing = parseJournaldExport(pieces(first, [first.length]), {
+      path: 'a',
+      onRecord: (r) => {
+        if (r.message === 'boom') throw new Error('consumer failed');
+      },
+    });
+    await expect(throwing).rejects.toThrow('consumer failed');
+    const second = Buffer.from('_HOSTNAME=intruder\nMESSAGE=hello\n\n');
+    const { records } = await parse(parseJournaldExport, second);
+    expect(records.map((r) => r.node)).toEqual(['intruder']);
+  });
+
   it('calls a message quiet only when it holds no store literal and starts no goroutine dump', async () => {
     const matcher = new LiteralMatcher(LITERALS);
     await fc.assert(fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 20 }), async (entries) => {
