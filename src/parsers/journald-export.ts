@@ -58,7 +58,6 @@ const NL = 0x0a;
 const EQ = 0x3d;
 const CURSOR_PREFIX = Buffer.from('__CURSOR=');
 
-
 interface WantedField {
   name: Buffer;
   slot: JournalFieldSlot;
