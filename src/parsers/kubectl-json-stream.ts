@@ -285,12 +285,18 @@ export class JsonItemSplitter {
     return i;
   }
 
-  private stepBetween(chunk: Buffer, i: number): number {
+  /** The offset of the first non-white-space byte from `i` (or the chunk's end), counting lines. */
+  private skipWhitespace(chunk: Buffer, i: number): number {
     for (; i < chunk.length; i++) {
       const b = chunk[i]!;
       if (b === LF) this.line++;
       else if (!isWhitespace(b)) break;
     }
+    return i;
+  }
+
+  private stepBetween(chunk: Buffer, i: number): number {
+    i = this.skipWhitespace(chunk, i);
     if (i >= chunk.length) return i;
     const b = chunk[i]!;
     this.docLine = this.line;
@@ -504,11 +510,7 @@ export class JsonItemSplitter {
   // ------------------------------------------------------------ between elements
 
   private stepGlue(chunk: Buffer, i: number): number {
-    for (; i < chunk.length; i++) {
-      const b = chunk[i]!;
-      if (b === LF) this.line++;
-      else if (!isWhitespace(b)) break;
-    }
+    i = this.skipWhitespace(chunk, i);
     if (i >= chunk.length) return i;
     const b = chunk[i]!;
     if (this.expect === 'commaOrEnd') {
