@@ -73,7 +73,6 @@ export function results(): usize { return RESULT; }
 export function descriptors(): usize { return DESCRIPTORS; }
 export function timestamps(): usize { return TIMESTAMPS; }
 export function input(): usize { return INPUT; }
-export function capacity(): i32 { return CAPACITY; }
 export function strideWords(): i32 { return STRIDE_WORDS; }
 
 /** Room for `length` input bytes (plus slack); false when memory cannot grow. */

@@ -167,7 +167,8 @@ export class EventStore {
   captureEnd: number | undefined;
 
   private readonly signatures: readonly Signature[];
-  private readonly literals: readonly string[];
+  /** The literals a message must hold one of to match any signature (see addRecord's `quiet`). */
+  readonly prefilterLiterals: readonly string[];
   private readonly prefilter: LiteralMatcher;
   /** Per prefilter literal (same order as the matcher's list), the signatures it selects. */
   private readonly literalSignatures: Signature[][];
@@ -190,9 +191,9 @@ export class EventStore {
         this.literalToSignatures.set(literal, list);
       }
     }
-    this.literals = [...this.literalToSignatures.keys()];
-    this.prefilter = new LiteralMatcher(this.literals);
-    this.literalSignatures = this.literals.map((l) => this.literalToSignatures.get(l)!);
+    this.prefilterLiterals = [...this.literalToSignatures.keys()];
+    this.prefilter = new LiteralMatcher(this.prefilterLiterals);
+    this.literalSignatures = this.prefilterLiterals.map((l) => this.literalToSignatures.get(l)!);
   }
 
   markInput(input: InputId, node?: string): void {
@@ -234,11 +235,6 @@ export class EventStore {
       this.trackPid(record, unit, ts);
     }
     if (!quiet) this.matchSignatures(record);
-  }
-
-  /** The literals a message must hold one of to match any signature (see addRecord's `quiet`). */
-  get prefilterLiterals(): readonly string[] {
-    return this.literals;
   }
 
   /** Decodes the quiet records the store kept since the last call, letting go of their chunks. */
