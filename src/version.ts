@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from './package-files.js';
 
 /** The package version, read once from the installed package.json. */
 export const VERSION: string = (() => {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';

@@ -9,6 +9,7 @@
  * changed them. Interned ids are shared too: their texts live here, beside the tables.
  */
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../package-files.js';
 import { JOURNAL_FIELD_SLOTS, REPEATING_SLOTS, type JournalFieldSlot } from './journal-entry.js';
 
 export const enum ScanStop {
@@ -259,7 +260,7 @@ let shared: ExportScanner | null | undefined;
 export function exportScanner(): ExportScanner | undefined {
   if (shared === undefined) {
     try {
-      shared = new ExportScanner(new WebAssembly.Module(readFileSync(new URL('../../native/export-scan.wasm', import.meta.url))));
+      shared = new ExportScanner(new WebAssembly.Module(readFileSync(packageFile('native/export-scan.wasm'))));
     } catch {
       shared = null;
     }
