@@ -1,6 +1,6 @@
 import { emptyFacts, type Facts } from '../model/facts.js';
 import type { GoroutineDump } from '../model/goroutines.js';
-import { settleRecord } from '../model/deferred-record.js';
+import { settleRecord, type PendingRecord, type QuietLane } from '../model/deferred-record.js';
 import type { JournalMarker, LogRecord } from '../model/records.js';
 import { normalizeUnit, unitFromIdentifier } from '../model/units.js';
 import type { InputId } from './inputs.js';
@@ -91,6 +91,8 @@ const MAX_GAP_RECORDS = 10_000;
 class UnitTrack {
   readonly activity = new Activity();
   last: LogRecord | undefined;
+  /** A quiet record later than `last` that its parser still holds (see EventStore.absorb). */
+  pending: PendingRecord | undefined;
   older: LogRecord | undefined;
   readonly beforeGaps: LogRecord[] = [];
   /** Member path → PIDs seen. */
@@ -98,7 +100,13 @@ class UnitTrack {
   /** `last` or `older` may be a DeferredRecord (listed in the store's awaitingSettle). */
   awaitingSettle = false;
 
+  /** Time of the latest record of the current run. */
+  latestTs(): number | undefined {
+    return this.pending?.ts ?? this.last?.ts;
+  }
+
   keepLast(record: LogRecord, ts: number): void {
+    this.takePending();
     const last = this.last;
     if (last === undefined) {
       this.last = record;
@@ -124,13 +132,21 @@ class UnitTrack {
 
   /** The records lastRecord chooses from. */
   candidates(): LogRecord[] {
+    this.takePending();
     return [...this.beforeGaps, ...(this.older ? [this.older] : []), ...(this.last ? [this.last] : [])];
   }
 
   settle(): void {
+    this.takePending();
     settleRecord(this.last);
     settleRecord(this.older);
     this.awaitingSettle = false;
+  }
+
+  private takePending(): void {
+    if (this.pending === undefined) return;
+    this.last = this.pending.record();
+    this.pending = undefined;
   }
 
   private endOfStretch(record: LogRecord): void {
@@ -138,6 +154,15 @@ class UnitTrack {
     settleRecord(record);
     this.beforeGaps.push(record);
   }
+}
+
+/** Quiet records of one node and unit whose PID the store has seen (EventStore.quietLane). */
+class StoreLane implements QuietLane {
+  constructor(
+    readonly track: UnitTrack,
+    readonly nodeActivity: Activity,
+    readonly pending: PendingRecord,
+  ) {}
 }
 
 const UNIT_LIFECYCLE = [
@@ -235,6 +260,38 @@ export class EventStore {
       this.trackPid(record, unit, ts);
     }
     if (!quiet) this.matchSignatures(record);
+  }
+
+  /**
+   * A lane for quiet records like `record`, which addRecord has just taken as quiet (see
+   * QuietLanes in parsers/types.ts); undefined when it has no node, unit or time.
+   */
+  quietLane(record: LogRecord, pending: PendingRecord): QuietLane | undefined {
+    const { node, unit, ts } = record;
+    if (!node || !unit || ts === undefined) return undefined;
+    return new StoreLane(this.track(node, unit), this.activityOf(node), pending);
+  }
+
+  /**
+   * Takes a quiet record of the lane at `ts` as the lane's pending record when keepLast would
+   * only make it the unit's latest record: no earlier than the latest and less than a gap
+   * after it. The rest of what addRecord does with it (capture time, activity) is done here;
+   * its PID was seen when the lane was made, and a quiet record is matched against nothing.
+   * False: it must come through addRecord.
+   */
+  absorb(lane: QuietLane, ts: number): boolean {
+    const { track, nodeActivity, pending } = lane as StoreLane;
+    const latest = track.latestTs();
+    if (latest === undefined || ts < latest || ts - latest >= GAP_MICROS) return false;
+    this.noteTime(ts);
+    nodeActivity.touch(ts);
+    track.activity.touch(ts);
+    track.pending = pending;
+    if (!track.awaitingSettle) {
+      track.awaitingSettle = true;
+      this.awaitingSettle.push(track);
+    }
+    return true;
   }
 
   /** Decodes the quiet records the store kept since the last call, letting go of their chunks. */

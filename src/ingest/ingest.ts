@@ -146,6 +146,16 @@ export async function ingest(inputs: string[], options: IngestOptions = {}): Pro
       literals: quietLiterals,
       onQuietRecord: (record) => accept(record, true),
       settle: () => store.settle(),
+      lanes: {
+        lane: (record, pending) => store.quietLane(record, pending),
+        // Beyond the store, accept() of a record like the lane's first only counts it (its
+        // unit and node were marked by that first record), unless a dump is being collected.
+        absorb(lane, ts) {
+          if (collector.active || !store.absorb(lane, ts)) return false;
+          entry.records++;
+          return true;
+        },
+      },
     };
 
     const sink: MemberSink = {

@@ -64,3 +64,14 @@ export class DeferredRecord implements LogRecord {
 export function settleRecord(record: LogRecord | undefined): void {
   if (record instanceof DeferredRecord) record.settle();
 }
+
+/** A quiet record still held by its parser as offsets into a chunk (parsers/types.ts QuietLanes). */
+export interface PendingRecord {
+  readonly ts: number;
+  record(): LogRecord;
+}
+
+/** A receiver's handle for one lane of quiet records; opaque to parsers. */
+export interface QuietLane {
+  readonly pending: PendingRecord;
+}

@@ -123,6 +123,8 @@ export function describeEntry<R extends EntryDescription>(record: R, fields: Jou
  */
 export class BootTracker {
   private readonly lastBoot = new Map<string, string>();
+  /** How often a host's boot id was set: while unchanged, a record seen before gives no marker again. */
+  changes = 0;
 
   observe(record: LogRecord): JournalMarker | undefined {
     const bootId = record.bootId;
@@ -131,6 +133,7 @@ export class BootTracker {
     const previous = this.lastBoot.get(host);
     if (previous === bootId) return undefined;
     this.lastBoot.set(host, bootId);
+    this.changes++;
     if (previous === undefined) return undefined;
     const marker: JournalMarker = { kind: 'boot', bootId, source: record.source, text: `-- Boot ${bootId} --` };
     if (record.ts !== undefined) marker.ts = record.ts;

@@ -36,16 +36,19 @@
  * this file reads what it stops at (binary fields, broken framing, an entry cut by a chunk
  * boundary) line by line, and everything when the scanner cannot load. Given `quiet`, an
  * entry whose message the scanner's byte prefilter clears becomes a DeferredRecord: its
- * message is decoded only if someone reads it.
+ * message is decoded only if someone reads it. Given quiet lanes as well, most such entries
+ * become no object at all: the receiver absorbs them, and the latest of each description
+ * is held as offsets (held-entry.ts) until the receiver settles.
  */
 import { DeferredRecord } from '../model/deferred-record.js';
 import type { LogRecord, ParseStats, Provenance, Unparsed } from '../model/records.js';
 import type { LogParseOptions, LogParser } from './types.js';
 import { CURSOR_FIELD, ExportScanner, exportScanner, MESSAGE_FIELD, ScanStop, SCANNED_SLOTS, TIMESTAMP_FIELD } from './export-scan.js';
 import {
-  BootTracker, describeEntry, JOURNAL_FIELD_SLOTS, journalEntryToRecord, REPEATING_SLOTS, type EntryDescription, type JournalFields, type JournalFieldSlot,
+  BootTracker, describeEntry, JOURNAL_FIELD_SLOTS, journalEntryToRecord, REPEATING_SLOTS, type JournalFields, type JournalFieldSlot,
 } from './journal-entry.js';
 import { LineAssembler } from './line-splitter.js';
+import { HeldEntry, type Described } from './held-entry.js';
 
 /** systemd journal-importer.h DATA_SIZE_MAX. */
 export const EXPORT_DATA_SIZE_MAX = 768 * 1024 * 1024;
@@ -194,7 +197,9 @@ class ExportReader {
   private readonly interner = new ValueInterner();
   private scanner: ExportScanner | undefined;
   /** describe()'s cache, by interned key, valid for one scanner generation. */
-  private readonly descriptions = new Map<number, EntryDescription>();
+  private readonly descriptions = new Map<number, Described>();
+  /** Entries held for the receiver in the current chunk (see QuietLanes). */
+  private readonly heldInChunk = new Set<HeldEntry>();
   private descriptionsOf = -1;
   private state = State.Line;
   /** Line number of the last line read (1-based, counting every `\n` of the stream). */
@@ -224,6 +229,8 @@ class ExportReader {
   push(chunk: Buffer): void {
     this.read(chunk);
     this.options.quiet?.settle();
+    for (const held of this.heldInChunk) held.release();
+    this.heldInChunk.clear();
   }
 
   private read(chunk: Buffer): void {
@@ -357,27 +364,37 @@ class ExportReader {
     const cursorAt = scanner.start(entry, CURSOR_FIELD);
     if (cursorAt >= 0) this.sawCursor = true;
     if (!scanner.hasMessage(entry)) return;
-    const source: Provenance = { path: this.options.path, entry: this.ordinal };
     const ts = scanner.timestamp(entry);
     const messageStart = base + scanner.start(entry, MESSAGE_FIELD);
     const messageEnd = base + scanner.end(entry, MESSAGE_FIELD);
     // As emit(): an empty cursor is no cursor.
-    const cursorEnd = scanner.end(entry, CURSOR_FIELD);
-    const hasCursor = cursorAt >= 0 && cursorEnd > cursorAt;
-    const quiet = this.options.quiet !== undefined && !scanner.isLoud(entry);
-    let record: LogRecord;
-    if (quiet) {
-      record = new DeferredRecord(ts, source, chunk, messageStart, messageEnd, hasCursor ? base + cursorAt : -1, base + cursorEnd);
-    } else {
-      if (hasCursor) source.cursor = chunk.toString('utf8', base + cursorAt, base + cursorEnd);
-      record = { ts, message: chunk.toString('utf8', messageStart, messageEnd), source };
+    const cursorEnd = base + scanner.end(entry, CURSOR_FIELD);
+    const cursorStart = cursorAt >= 0 && cursorEnd > base + cursorAt ? base + cursorAt : -1;
+    const described = this.describe(scanner, entry, chunk, base);
+    const quiet = this.options.quiet;
+    if (quiet === undefined || scanner.isLoud(entry)) {
+      const source: Provenance = { path: this.options.path, entry: this.ordinal };
+      if (cursorStart >= 0) source.cursor = chunk.toString('utf8', cursorStart, cursorEnd);
+      this.handOut(Object.assign({ ts, message: chunk.toString('utf8', messageStart, messageEnd), source }, described.description), false);
+      described.bootChanges = this.boots.changes;
+      return;
     }
-    Object.assign(record, this.describe(scanner, entry, chunk, base));
-    this.handOut(record, quiet);
+    const lanes = quiet.lanes;
+    const lane = described.lane;
+    if (lane && ts !== undefined && described.bootChanges === this.boots.changes && lanes!.absorb(lane, ts)) {
+      described.held.hold(ts, chunk, this.ordinal, messageStart, messageEnd, cursorStart, cursorEnd);
+      this.heldInChunk.add(described.held);
+      this.stats.records++;
+      return;
+    }
+    const record = new DeferredRecord(ts, { path: this.options.path, entry: this.ordinal }, chunk, messageStart, messageEnd, cursorStart, cursorEnd);
+    this.handOut(Object.assign(record, described.description), true);
+    described.bootChanges = this.boots.changes;
+    if (lane === undefined && described.cached && ts !== undefined && lanes) described.lane = lanes.lane(record, described.held) ?? null;
   }
 
   /** describeEntry of the entry's fields, from the cache when the same values were described before. */
-  private describe(scanner: ExportScanner, entry: number, chunk: Buffer, base: number): EntryDescription {
+  private describe(scanner: ExportScanner, entry: number, chunk: Buffer, base: number): Described {
     const key = scanner.internedKey(entry, DESCRIBING_FIELDS);
     if (key >= 0 && this.descriptionsOf === scanner.generation) {
       const known = this.descriptions.get(key);
@@ -393,8 +410,10 @@ class ExportReader {
       this.descriptions.clear();
       this.descriptionsOf = scanner.generation;
     }
-    if (key >= 0 && this.descriptions.size < MAX_DESCRIPTIONS) this.descriptions.set(key, description);
-    return description;
+    const cached = key >= 0 && this.descriptions.size < MAX_DESCRIPTIONS;
+    const described: Described = { description, cached, held: new HeldEntry(this.options.path, description), lane: undefined, bootChanges: -1 };
+    if (cached) this.descriptions.set(key, described);
+    return described;
   }
 
   /** The scanner stopped inside this entry: its fields so far, as onLine would have read them. */

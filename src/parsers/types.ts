@@ -1,3 +1,4 @@
+import type { PendingRecord, QuietLane } from '../model/deferred-record.js';
 import type { JournalMarker, LogRecord, ParseStats, Unparsed } from '../model/records.js';
 
 /**
@@ -39,6 +40,22 @@ export interface QuietRecords {
   literals: readonly string[];
   onQuietRecord(record: LogRecord): void;
   settle(): void;
+  /** Optional: lets the parser skip making most quiet records (see QuietLanes). */
+  lanes?: QuietLanes;
+}
+
+/**
+ * After onQuietRecord(record), a parser that describes many records alike (same node, unit,
+ * identifier, PID, boot; one member) may ask for the receiver's `lane` for records like it.
+ * For each later quiet record of that description at `ts` it then first offers
+ * `absorb(lane, ts)`: true means the receiver took it without a record object, holding
+ * `pending` as the lane's latest record, and the parser must fill `pending` with this record
+ * before anything else runs. `pending.record()` builds the record on demand (at the latest
+ * when the receiver settles); the parser keeps what it needs until the next settle().
+ */
+export interface QuietLanes {
+  lane(record: LogRecord, pending: PendingRecord): QuietLane | undefined;
+  absorb(lane: QuietLane, ts: number): boolean;
 }
 
 /** Thrown only when a whole input is unusable (e.g. not the format at all). */
