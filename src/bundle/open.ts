@@ -22,6 +22,7 @@ import { basename, dirname, join } from 'node:path';
 import tar, { type Extract, type Header } from 'tar-stream';
 import { InputError } from '../errors.js';
 import { attributeNode } from './node.js';
+import { ChunkPool, fileChunks } from './chunk-pool.js';
 import { blankSamplesHeader } from './samples-header.js';
 import { sniffKind } from './sniff.js';
 import { Peekable, counted, fsReason, gunzip, isGzip, isTar, streamReason } from './streams.js';
@@ -75,6 +76,8 @@ interface RawMember {
   /** The mtime came from an archive header (set when the capture was packed), not a file system. */
   archived?: boolean;
   source: Peekable;
+  /** The pool the file's chunks come from, when the member is the whole file (not a tar entry: those share buffers). */
+  pool?: ChunkPool;
 }
 
 export async function* openBundle(
@@ -157,18 +160,24 @@ async function* openInput(input: string, state: InputState, options: OpenOptions
     await handle.close();
     return;
   }
-  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+  // A regular file is read into reusable buffers; a pipe or device through a stream.
+  const pool = info.isFile() ? new ChunkPool(READ_CHUNK_BYTES) : undefined;
+  const stream = pool ? undefined : handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+  const chunks = pool ? fileChunks(handle, pool) : (stream![Symbol.asyncIterator]() as AsyncIterator<Buffer>);
   try {
     const parent = basename(dirname(input));
-    yield* openStream(stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>, state, {
+    yield* openStream(chunks, state, {
       prefix: trimSlashes(input),
       singleName: input,
       attributionName: parent && parent !== '.' && parent !== '/' ? `${parent}/${basename(input)}` : basename(input),
       size: info.isFile() ? info.size : undefined,
       mtime: info.isFile() ? Math.round(info.mtimeMs * 1000) : undefined,
+      pool,
     });
   } finally {
-    stream.destroy();
+    // openStream has ended `chunks` (its read in flight included).
+    if (stream) stream.destroy();
+    else await handle.close();
   }
 }
 
@@ -191,6 +200,8 @@ interface StreamNaming {
   attributionName: string;
   size?: number;
   mtime?: number;
+  /** Where `raw`'s chunks come from, when they may be handed back (a regular file's reads). */
+  pool?: ChunkPool;
 }
 
 /** A file or stdin: gzip and/or tar by magic bytes, else one member. */
@@ -223,6 +234,8 @@ async function* openStream(raw: AsyncIterator<Buffer | string>, state: InputStat
         size: gzipped ? undefined : naming.size,
         mtime: naming.mtime,
         source,
+        // Gunzip's output is its own memory, not the pool's.
+        ...(gzipped ? {} : { pool: naming.pool }),
       },
       state,
       false,
@@ -451,7 +464,9 @@ async function* readMember(raw: RawMember, state: InputState, inArchive: boolean
   let { path, innerPath, attributionPath } = raw;
   let size = raw.size;
   let content: AsyncIterable<Buffer> = raw.source.chunks();
+  let pool = raw.pool;
   if (inArchive && isGzip(await raw.source.peek(2))) {
+    pool = undefined;
     innerPath = innerPath.replace(/\.gz$/, '');
     attributionPath = attributionPath.replace(/\.gz$/, '');
     size = undefined;
@@ -494,6 +509,12 @@ async function* readMember(raw: RawMember, state: InputState, inArchive: boolean
         return replay(head, rawHead, body);
       },
     };
+    // The first chunk stays: `head` (kept by the member) may be part of it.
+    if (pool) {
+      member.recycle = (chunk) => {
+        if (chunk.buffer !== rawHead.buffer && chunk.buffer !== head.buffer) pool.give(chunk);
+      };
+    }
     yield member;
   } finally {
     // A stopped input is abandoned as it is: draining would decompress what the limit refused.
@@ -567,10 +588,11 @@ async function* openDirectory(dir: string, state: InputState): AsyncGenerator<Me
       state.observer.skipped({ path, reason: fsReason(err) });
       continue;
     }
-    const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+    const pool = new ChunkPool(READ_CHUNK_BYTES);
+    const chunks = fileChunks(handle, pool);
     try {
       const source = new Peekable(
-        counted(stream, (n) => {
+        counted(chunks, (n) => {
           state.compressedBytes += n;
           state.onBytes?.(n);
         })[Symbol.asyncIterator](),
@@ -596,6 +618,7 @@ async function* openDirectory(dir: string, state: InputState): AsyncGenerator<Me
           size: info.size,
           mtime: Math.round(info.mtimeMs * 1000),
           source,
+          pool,
         },
         state,
         true,
@@ -604,7 +627,8 @@ async function* openDirectory(dir: string, state: InputState): AsyncGenerator<Me
         state.observer.warning({ path, message: `read error: ${fsReason(source.failure)}` });
       }
     } finally {
-      stream.destroy();
+      await chunks.return(undefined);
+      await handle.close();
     }
     if (state.stop) return;
   }

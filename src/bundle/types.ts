@@ -67,6 +67,12 @@ export interface Member extends MemberInfo {
   /** The first bytes (up to 64 KiB), used for sniffing. */
   head: Buffer;
   chunks(): AsyncIterable<Buffer>;
+  /**
+   * Hands back a chunk of chunks() that the consumer keeps nothing of (no subarray, no
+   * undecoded record): the reader may read later bytes into its memory. Absent when the
+   * chunks cannot be reused (archives, streams); a consumer that never calls it loses nothing.
+   */
+  recycle?(chunk: Buffer): void;
 }
 
 export interface SkippedMember {

@@ -109,6 +109,7 @@ function logOptions(member: Member, sink: MemberSink): LogParseOptions {
     onMarker: (m) => sink.marker(m),
     onUnparsed: (u) => sink.unparsed(u),
     ...(sink.quiet ? { quiet: sink.quiet } : {}),
+    ...(member.recycle ? { recycle: member.recycle } : {}),
   };
 }
 

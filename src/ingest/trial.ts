@@ -52,10 +52,12 @@ export async function readOnTrial(
     }
   }
 
-  const onTrial: Member = { ...member, chunks: () => keeping(member.chunks()) };
+  // Kept chunks are replayed later, so none may be handed back for reuse.
+  const { recycle: _reusable, ...held } = member;
+  const onTrial: Member = { ...held, chunks: () => keeping(member.chunks()) };
   await read(onTrial, (sink) => (recorder = new RecordingSink(sink, !holding)));
   if (!recorder || !holding || recorder.passing) return { bytes: 0 };
-  if (recorder.undatedRecords > 0) return { deferred: { ...member, chunks: () => replay(kept) }, bytes };
+  if (recorder.undatedRecords > 0) return { deferred: { ...held, chunks: () => replay(kept) }, bytes };
   recorder.passThrough();
   return { bytes: 0 };
 }

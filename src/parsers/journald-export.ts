@@ -546,7 +546,11 @@ class ExportReader {
 
 async function readExport(chunks: AsyncIterable<Buffer>, options: LogParseOptions, scanner: ExportScanner | undefined): Promise<ParseStats> {
   const reader = new ExportReader(options, scanner);
-  for await (const chunk of chunks) reader.push(chunk);
+  for await (const chunk of chunks) {
+    reader.push(chunk);
+    // push() settled and released everything it took from the chunk (strings are copies).
+    options.recycle?.(chunk);
+  }
   return reader.end();
 }
 

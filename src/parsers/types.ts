@@ -27,6 +27,8 @@ export interface LogParseOptions {
   onUnparsed?(unparsed: Unparsed): void;
   /** Where a parser that can prefilter raw bytes may send records nothing needs to read. */
   quiet?: QuietRecords;
+  /** Takes back a chunk the parser keeps nothing of (see Member.recycle); parsers may ignore it. */
+  recycle?(chunk: Buffer): void;
 }
 
 /**
