@@ -72,6 +72,7 @@ import { unitFromIdentifier, normalizeUnit } from '../model/units.js';
 import type { LogParseOptions, LogParser } from './types.js';
 import { forEachLine, lineText } from './line-splitter.js';
 import { parseKlogStamp } from './klog.js';
+import { RecentStrings } from './recent-strings.js';
 
 /** Year-less records held while waiting for a full date to place them. */
 export const MAX_PENDING_RECORDS = 10_000;
@@ -245,6 +246,8 @@ function parseHeaderDate(text: string, zone: string, zoneGiven: boolean): number
   return zonedStamp(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), 0, m[7], zone, zoneGiven);
 }
 
+const MAX_REMEMBERED_IDENTIFIERS = 10_000;
+
 function unitFor(identifier: string | undefined, message: string, fallback: string | undefined): string | undefined {
   if (identifier === 'systemd') {
     // PID 1 lines in `journalctl -u X` output are about X (§3.5); name it when the text does.
@@ -380,6 +383,11 @@ class JournalctlTextReader {
   private pagerContradicted = false;
   /** In end(): every line has been seen, so the pager width is final. */
   private ending = false;
+
+  /** Hosts and identifiers as the same string objects line after line (see RecentStrings). */
+  private readonly hosts = new RecentStrings();
+  private readonly identifiers = new RecentStrings();
+  private readonly unitOfIdentifier = new Map<string, string | undefined>();
 
   constructor(private readonly options: LogParseOptions, forceCat: boolean) {
     this.zone = options.inputZone ?? 'UTC';
@@ -530,10 +538,10 @@ class JournalctlTextReader {
         this.unparsed(lineNo, 'no "identifier[pid]: " after the timestamp');
         return;
       }
-      host = firstToken;
+      host = this.hosts.get(firstToken);
     }
     const withPid = IDENT_PID.exec(identPart);
-    const identifier = withPid ? (withPid[1] as string) : identPart;
+    const identifier = this.identifiers.get(withPid ? (withPid[1] as string) : identPart);
     const message = rest.slice(messageStart);
     let yearless = stamp.yearless;
     if (stamp.cut) {
@@ -548,7 +556,7 @@ class JournalctlTextReader {
     const record: LogRecord = { ts: stamp.ts, message, source: { path: this.options.path, line: lineNo } };
     const node = host ?? this.options.node;
     if (node) record.node = node;
-    const unit = unitFor(identifier, message, this.options.unit);
+    const unit = this.unitFor(identifier, message);
     if (unit) record.unit = unit;
     if (identifier) record.identifier = identifier;
     if (withPid) record.pid = Number(withPid[2]);
@@ -572,6 +580,17 @@ class JournalctlTextReader {
     }
     if (text.endsWith('>')) current.cuts = [{ index: 0, width: text.length }];
     this.current = current;
+  }
+
+  /** unitFor, remembered per identifier where the message does not matter (all but systemd's). */
+  private unitFor(identifier: string, message: string): string | undefined {
+    if (identifier === 'systemd') return unitFor(identifier, message, this.options.unit);
+    let unit = this.unitOfIdentifier.get(identifier);
+    if (unit === undefined && !this.unitOfIdentifier.has(identifier)) {
+      unit = unitFor(identifier, message, this.options.unit);
+      if (this.unitOfIdentifier.size < MAX_REMEMBERED_IDENTIFIERS) this.unitOfIdentifier.set(identifier, unit);
+    }
+    return unit;
   }
 
   private nonStampLine(text: string, lineNo: number): void {
@@ -874,7 +893,7 @@ function isSpaces(text: string, count: number): boolean {
 
 async function run(chunks: AsyncIterable<Buffer>, options: LogParseOptions, forceCat: boolean): Promise<ParseStats> {
   const reader = new JournalctlTextReader(options, forceCat);
-  await forEachLine(chunks, (line, lineNo) => reader.line(lineText(line), lineNo));
+  await forEachLine(chunks, (line, lineNo) => reader.line(lineText(line), lineNo), undefined, options.recycle);
   return reader.end();
 }
 

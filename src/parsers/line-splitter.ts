@@ -102,12 +102,14 @@ export class LineAssembler {
 
 /**
  * Call `onLine` for every line of the stream (1-based line numbers). The view passed to
- * `onLine` is only valid during the call. Returns the number of lines.
+ * `onLine` is only valid during the call, so each chunk is handed to `recycle` (see
+ * LogParseOptions.recycle) once its lines are read. Returns the number of lines.
  */
 export async function forEachLine(
   chunks: AsyncIterable<Buffer>,
   onLine: (line: LineView, lineNo: number) => void,
   maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+  recycle?: (chunk: Buffer) => void,
 ): Promise<number> {
   const assembler = new LineAssembler(maxLineBytes);
   let lineNo = 0;
@@ -119,6 +121,8 @@ export async function forEachLine(
       onLine(assembler.line, ++lineNo);
       pos = next;
     }
+    // The assembler copied the partial last line.
+    recycle?.(chunk);
   }
   if (assembler.flush()) onLine(assembler.line, ++lineNo);
   return lineNo;

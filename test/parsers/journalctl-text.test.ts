@@ -516,3 +516,19 @@ describe('parseJournalctlText: microk8s inspect corpus journal.log files', () =>
     });
   }
 });
+
+describe('parseJournalctlText with recycled chunks', () => {
+  it('gives the same records when each chunk is scribbled over as it is handed back', async () => {
+    const input = readFileSync(DATA + 'short-iso.txt');
+    const expected = await parse(input);
+    for (const size of [1, 13, 1000, 4096]) {
+      async function* copies(): AsyncGenerator<Buffer> {
+        for await (const chunk of chunksOf(input, size)) yield Buffer.from(chunk);
+      }
+      const records: LogRecord[] = [];
+      await parseJournalctlText(copies(), { path: 'journal.log', onRecord: (r) => records.push(r), recycle: (chunk) => void chunk.fill(0) });
+      expect(records).toEqual(expected.records);
+    }
+  });
+});
+

@@ -51,4 +51,25 @@ describe('line splitter', () => {
       { numRuns: 300 },
     );
   });
+
+  it('hands each chunk to recycle once its lines are read, keeping nothing of it', async () => {
+    const text = Array.from({ length: 200 }, (_, i) => `line ${i} ${'x'.repeat(i % 37)}`).join('\n');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 5 }), async (sizes) => {
+        const seen: string[] = [];
+        let recycled = 0;
+        async function* copies(): AsyncGenerator<Buffer> {
+          for await (const chunk of pieces(Buffer.from(text), sizes)) yield Buffer.from(chunk);
+        }
+        await forEachLine(copies(), (line) => seen.push(lineText(line)), undefined, (chunk) => {
+          recycled++;
+          chunk.fill(0x23); // as a reader reusing the memory would
+        });
+        expect(seen).toEqual(text.split('\n'));
+        expect(recycled).toBeGreaterThan(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
+
