@@ -13,7 +13,8 @@ import type { FileHandle } from 'node:fs/promises';
  */
 export class ChunkPool {
   private readonly free: ArrayBuffer[] = [];
-  private readonly lent = new Set<ArrayBufferLike>();
+  /** Weak: a chunk its consumer never hands back is garbage like any other. */
+  private readonly lent = new WeakSet<ArrayBufferLike>();
 
   constructor(readonly chunkBytes: number) {}
 

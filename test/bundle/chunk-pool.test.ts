@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChunkPool, fileChunks } from '../../src/bundle/chunk-pool.js';
@@ -19,6 +21,17 @@ describe('ChunkPool', () => {
     expect(second).not.toBe(first);
     expect(second.buffer).toBe(first.buffer);
     expect(second.length).toBe(16);
+  });
+
+  it('keeps nothing of a chunk its consumer never hands back', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const pool = new ChunkPool(1 << 16);
+    const taken = Array.from({ length: 20 }, () => new WeakRef(pool.take().buffer));
+    // WeakRef targets stay alive until the current job ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(taken.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
   });
 
   it('ignores chunks it did not lend, and a chunk handed back twice', () => {
