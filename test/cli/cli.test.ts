@@ -27,6 +27,12 @@ describe('pleg-analyze CLI', () => {
     for (const text of ['Output:', 'Time:', 'Limits:', 'Examples:', 'explain <id>', 'rules']) expect(stdout).toContain(text);
   });
 
+  it('keeps yargs’ translations in the bundled CLI (dist/yargs-locales)', () => {
+    const german = { ...process.env, NO_COLOR: '1', LC_ALL: 'de_DE.UTF-8', LANG: 'de_DE.UTF-8' };
+    const result = spawnSync(process.execPath, [CLI, 'analyze'], { encoding: 'utf8', env: german });
+    expect(result.stderr).toContain('Nicht genügend Argumente');
+  });
+
   it('prints the version from package.json', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(run(['--version']).stdout.trim()).toBe(pkg.version);
