@@ -44,13 +44,19 @@ export async function* fileChunks(handle: FileHandle, pool: ChunkPool): AsyncGen
     position += bytesRead;
     return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
   };
-  let next: Promise<Buffer> | undefined = readNext();
+  const startRead = (): Promise<Buffer> => {
+    const read = readNext();
+    // Failing while the consumer is busy is not unhandled: the error comes with the next await.
+    read.catch(() => undefined);
+    return read;
+  };
+  let next: Promise<Buffer> | undefined = startRead();
   try {
     for (;;) {
       const chunk: Buffer = await next;
       next = undefined;
       if (chunk.length === 0) return;
-      next = readNext();
+      next = startRead();
       yield chunk;
     }
   } finally {

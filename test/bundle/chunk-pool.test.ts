@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -83,6 +83,33 @@ describe('fileChunks', () => {
       }
     }
     expect(await readWith(Buffer.alloc(0), 8, true)).toEqual([]);
+  });
+
+  it('gives a read error to the consumer at its next chunk, even while it waits on other work', async () => {
+    let reads = 0;
+    const failingSecondRead = {
+      async read(buffer: Buffer) {
+        if (++reads === 1) return { bytesRead: buffer.fill(0x61).length, buffer };
+        throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+      },
+    } as unknown as FileHandle;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let failure: unknown;
+    try {
+      for await (const chunk of fileChunks(failingSecondRead, new ChunkPool(64))) {
+        expect(chunk).toHaveLength(64);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the next read fails meanwhile
+      }
+    } catch (err) {
+      failure = err;
+    } finally {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect((failure as NodeJS.ErrnoException | undefined)?.code).toBe('EIO');
+    expect(unhandled).toEqual([]);
   });
 
   it('can be abandoned with a read in flight', async () => {
