@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 
 const require = createRequire(import.meta.url);
 
@@ -11,3 +12,6 @@ export function lazyRequire<T>(id: string): () => T {
   let loaded: T | undefined;
   return () => (loaded ??= require(id) as T);
 }
+
+/** better-sqlite3's Database class (dqlite snapshots, the query command's event store). */
+export const sqlite: () => typeof Database = lazyRequire<typeof Database>('better-sqlite3');

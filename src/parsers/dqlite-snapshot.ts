@@ -29,9 +29,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { lazyRequire } from '../lazy-require.js';
-
-const sqlite = lazyRequire<typeof Database>('better-sqlite3');
+import { sqlite } from '../lazy-require.js';
 import { decompressBlock } from 'lz4js';
 import { hash as xxh32 } from 'lz4js/xxh32.js';
 import type { DqliteSnapshotStatsFact, KinePrefixCount } from '../model/facts.js';

@@ -28,8 +28,6 @@
 import type * as Yaml from 'yaml';
 import type { Document } from 'yaml';
 import { lazyRequire } from '../lazy-require.js';
-
-const yaml = lazyRequire<typeof Yaml>('yaml');
 import type {
   ContainerStatusFact, ContainerTermination, EventFact, Facts, KubeletPodListFact, LeaseFact, NodeFact,
   PdbFact, PodCondition, PodFact, WorkloadContainer, WorkloadFact,
@@ -39,6 +37,8 @@ import { isoToMicros } from '../model/time.js';
 import { ParseError, type StateParseResult } from './types.js';
 import { isJsonObject, parseJsonLossless, type JsonObject, type JsonSyntaxProblem, type JsonValue } from './json-lossless.js';
 import { ipamBlockFromObject, ipamHandleFromObject } from './calico-ipam.js';
+
+const yaml = lazyRequire<typeof Yaml>('yaml');
 
 export interface KubectlParseContext {
   path: string;

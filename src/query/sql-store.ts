@@ -1,7 +1,5 @@
 import type Database from 'better-sqlite3';
-import { lazyRequire } from '../lazy-require.js';
-
-const sqlite = lazyRequire<typeof Database>('better-sqlite3');
+import { sqlite } from '../lazy-require.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
