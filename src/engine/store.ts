@@ -250,10 +250,7 @@ export class EventStore {
         const track = this.track(node, unit);
         track.activity.touch(ts);
         track.keepLast(record, ts);
-        if (quiet && !track.awaitingSettle) {
-          track.awaitingSettle = true;
-          this.awaitingSettle.push(track);
-        }
+        if (quiet) this.awaitSettle(track);
       }
     }
     if (unit && record.pid !== undefined && ts !== undefined && this.identifierUnit(record.identifier) === unit) {
@@ -287,10 +284,7 @@ export class EventStore {
     nodeActivity.touch(ts);
     track.activity.touch(ts);
     track.pending = pending;
-    if (!track.awaitingSettle) {
-      track.awaitingSettle = true;
-      this.awaitingSettle.push(track);
-    }
+    this.awaitSettle(track);
     return true;
   }
 
@@ -298,6 +292,13 @@ export class EventStore {
   settle(): void {
     for (const track of this.awaitingSettle) track.settle();
     this.awaitingSettle.length = 0;
+  }
+
+  /** The track may now keep a record that points into the current chunk. */
+  private awaitSettle(track: UnitTrack): void {
+    if (track.awaitingSettle) return;
+    track.awaitingSettle = true;
+    this.awaitingSettle.push(track);
   }
 
   addMarker(marker: JournalMarker): void {

@@ -33,7 +33,6 @@ const INTERNED = 1;
 const MESSAGE = 2;
 const TIMESTAMP = 3;
 
-
 interface ScannerExports {
   memory: WebAssembly.Memory;
   scratch(): number;
@@ -204,7 +203,7 @@ export class ExportScanner {
     return this.i32[this.at(entry) + 3 + 3 * field] as number;
   }
 
-  /** A field's value; `chunk[base…]` is what load() copied in. */
+  /** A field's value; `chunk[base…]` is what place() copied in. */
   text(entry: number, field: number, chunk: Buffer, base: number): string | undefined {
     const at = this.at(entry) + 2 + 3 * field;
     const start = this.i32[at] as number;

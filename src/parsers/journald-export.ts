@@ -195,7 +195,6 @@ class ExportReader {
   private readonly lines = new LineAssembler();
   private readonly boots = new BootTracker();
   private readonly interner = new ValueInterner();
-  private scanner: ExportScanner | undefined;
   /** describe()'s cache, by interned key, valid for one scanner generation. */
   private readonly descriptions = new Map<number, Described>();
   /** Entries held for the receiver in the current chunk (see QuietLanes). */
@@ -221,10 +220,8 @@ class ExportReader {
 
   constructor(
     private readonly options: LogParseOptions,
-    scanner: ExportScanner | undefined,
-  ) {
-    this.scanner = scanner;
-  }
+    private readonly scanner: ExportScanner | undefined,
+  ) {}
 
   push(chunk: Buffer): void {
     this.read(chunk);
