@@ -200,8 +200,20 @@ function warnOnStderr(report: Report, quiet: boolean): void {
 const STDIN_ARG = '\u0000stdin';
 const inputArgs = (values: unknown): string[] => (values as string[]).map((v) => (v === STDIN_ARG ? '-' : v));
 
+/**
+ * yargs renders the whole help text of a named command before running it, so that a failure
+ * could print it; ours never does (.fail() throws a one-line UsageError). That rendering
+ * took 17–34 ms of every `pleg-analyze analyze …` run. `--help` renders on its own path.
+ */
+function skipHelpCaching(parser: Argv): Argv {
+  const internal = (parser as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+  return parser;
+}
+
 async function main(argv: string[]): Promise<void> {
-  await yargs(argv.map((a) => (a === '-' ? STDIN_ARG : a)))
+  const parser = yargs(argv.map((a) => (a === '-' ? STDIN_ARG : a)))
     .scriptName('pleg-analyze')
     .usage('$0 <input...>  — analyze a MicroK8s incident capture\n\nFinds the documented failure mode (PLEG stalls, kine/dqlite, Calico IPAM/VXLAN, reboots), the node, the window, the evidence lines, what was ruled out, the runbook and a PIR timeline.')
     .command(
@@ -364,8 +376,8 @@ async function main(argv: string[]): Promise<void> {
     .fail((message, error) => {
       if (error) throw error;
       throw new UsageError(message ?? 'invalid arguments', 'see: pleg-analyze --help');
-    })
-    .parseAsync();
+    });
+  await skipHelpCaching(parser).parseAsync();
 }
 
 // `pleg-analyze … | head` closes the pipe early: that is not an error.
