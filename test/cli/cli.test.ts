@@ -33,6 +33,21 @@ describe('pleg-analyze CLI', () => {
     expect(result.stderr).toContain('Nicht genügend Argumente');
   });
 
+  it('starts from a code cache this Node accepts (npm run build made it for the bundle)', () => {
+    // The same wrapper as scripts/cli-entry.mjs: V8 takes the cache only for the exact source.
+    const probe = [
+      "const { readFileSync } = require('node:fs');",
+      "const { Script } = require('node:vm');",
+      `const bundle = ${JSON.stringify(join(__dirname, '..', '..', 'dist', 'cli.cjs'))};`,
+      "const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\\n})`;",
+      "const script = new Script(wrapped, { filename: bundle, cachedData: readFileSync(bundle + '.cache') });",
+      'process.stdout.write(String(script.cachedDataRejected));',
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('false');
+  });
+
   it('prints the version from package.json', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(run(['--version']).stdout.trim()).toBe(pkg.version);
