@@ -33,34 +33,55 @@ export class ChunkPool {
 }
 
 /**
- * A regular file's bytes in chunks from `pool`, with the next read already in flight while
+ * Reads kept in flight ahead of the consumer. With one, a 512 MB export still waited on
+ * reads for 60–90 ms of its run (event-loop idle time) on a busy 2-CPU machine; with two,
+ * 10–25 ms.
+ */
+const READS_AHEAD = 2;
+
+interface PendingRead {
+  at: number;
+  read: Promise<Buffer>;
+}
+
+/**
+ * A regular file's bytes in chunks from `pool`, with the next reads already in flight while
  * the consumer works on a chunk. Positioned reads, so regular files only (not pipes).
  */
 export async function* fileChunks(handle: FileHandle, pool: ChunkPool): AsyncGenerator<Buffer> {
   let position = 0;
-  const readNext = async (): Promise<Buffer> => {
+  const inFlight: PendingRead[] = [];
+  const startRead = (): void => {
+    const at = position;
     const buffer = pool.take();
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-    position += bytesRead;
-    return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-  };
-  const startRead = (): Promise<Buffer> => {
-    const read = readNext();
-    // Failing while the consumer is busy is not unhandled: the error comes with the next await.
+    const read = handle.read(buffer, 0, buffer.length, at).then(({ bytesRead }) => (bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead)));
+    // Failing while the consumer is busy is not unhandled: the error comes with that chunk.
     read.catch(() => undefined);
-    return read;
+    inFlight.push({ at, read });
+    position += buffer.length;
   };
-  let next: Promise<Buffer> | undefined = startRead();
+  const dropInFlight = async (): Promise<void> => {
+    for (const { read } of inFlight.splice(0)) {
+      const unused = await read.catch(() => undefined);
+      if (unused) pool.give(unused);
+    }
+  };
   try {
     for (;;) {
-      const chunk: Buffer = await next;
-      next = undefined;
+      while (inFlight.length < READS_AHEAD) startRead();
+      const { at, read } = inFlight.shift()!;
+      const chunk = await read;
       if (chunk.length === 0) return;
-      next = startRead();
+      if (chunk.length < pool.chunkBytes) {
+        // The end of the file, or a file system that returned fewer bytes: the reads after
+        // this one assumed a full read, so read on from where it stopped.
+        await dropInFlight();
+        position = at + chunk.length;
+      }
       yield chunk;
     }
   } finally {
-    // Abandoned with a read in flight: let it finish (the caller closes the handle next).
-    await next?.catch(() => undefined);
+    // Abandoned with reads in flight: let them finish (the caller closes the handle next).
+    await dropInFlight();
   }
 }
