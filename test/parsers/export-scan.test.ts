@@ -142,6 +142,18 @@ describe('export scanner (WebAssembly)', () => {
     expect(records[9999]!.source).toEqual({ path: 'journal.export', entry: 10_000, cursor: 's=1;i=9999' });
   });
 
+  it('describes an entry anew when an interned id has just been given to another value', async () => {
+    // All else alike, hosts node0 … node15 fill the 16 ids of the field; node0 again is
+    // described from the cache; node16 then takes node0's id, so its ids equal that cached
+    // entry's, whose description must not be reused.
+    const hosts = [...Array.from({ length: 16 }, (_, i) => `node${i}`), 'node0', 'node16', 'node0', 'node16', 'node3'];
+    const lines = hosts.flatMap((host, i) => [`_HOSTNAME=${host}`, '_SYSTEMD_UNIT=snap.microk8s.daemon-kubelite.service', '_PID=4242', `MESSAGE=tick ${i}`, '']);
+    const input = Buffer.from(lines.join('\n') + '\n');
+    await expectSameAsJavaScript(input, [input.length], true);
+    const { records } = await parse(parseJournaldExport, input, [input.length], true);
+    expect(records.map((r) => r.node)).toEqual(hosts);
+  });
+
   it('keeps readers apart that take turns on the one scanner (interned ids, entry descriptions)', async () => {
     async function* turns(buf: Buffer, size: number): AsyncGenerator<Buffer> {
       for (let pos = 0; pos < buf.length; pos += size) {
