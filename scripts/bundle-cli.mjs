@@ -75,10 +75,11 @@ await build({
     comments: { legal: true },
   },
 });
-// The loader wraps the bundle in a function, where a `#!` line is a syntax error; a comment
-// of the same length keeps the source map right.
+// The loader wraps the bundle in a function, where a `#!` line is a syntax error. Its place
+// (line 1, which maps to nothing) takes "use strict": the modules were ES modules, strict
+// by definition, and CommonJS output is not.
 const code = readFileSync(bundle, 'utf8');
-if (code.startsWith('#!')) writeFileSync(bundle, `//${code.slice(2)}`);
+writeFileSync(bundle, `"use strict";${code.startsWith('#!') ? code.slice(code.indexOf('\n')) : `\n${code}`}`);
 copyFileSync(join(root, 'scripts', 'cli-entry.mjs'), entry);
 
 const fixture = join(root, 'fixtures', '002-kine-watch-vxlan');
