@@ -48,6 +48,10 @@ describe('pleg-analyze CLI', () => {
     expect(result.stdout).toBe('false');
   });
 
+  it('runs the bundle in strict mode, as the ES modules it is made of', () => {
+    expect(readFileSync(join(__dirname, '..', '..', 'dist', 'cli.cjs'), 'utf8').startsWith('"use strict";')).toBe(true);
+  });
+
   it('prints the version from package.json', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(run(['--version']).stdout.trim()).toBe(pkg.version);
