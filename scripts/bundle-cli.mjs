@@ -88,6 +88,8 @@ if (existsSync(fixture)) {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, PLEG_ANALYZE_WRITE_CODE_CACHE: `${bundle}.cache` },
     encoding: 'utf8',
+    // The run takes about a second; a build never waits long on it.
+    timeout: 60_000,
   });
   if (!existsSync(`${bundle}.cache`)) process.stderr.write(`bundle-cli: no code cache (the CLI compiles at each start): ${run.stderr || `exit ${run.status}`}\n`);
 }
