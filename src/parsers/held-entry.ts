@@ -23,8 +23,9 @@ export class HeldEntry implements PendingRecord {
     private readonly description: EntryDescription,
   ) {}
 
-  /** Holds an entry of `chunk`; cursorStart -1: none. */
-  hold(ts: number, chunk: Buffer, ordinal: number, messageStart: number, messageEnd: number, cursorStart: number, cursorEnd: number): void {
+  /** Holds an entry of `chunk`; cursorStart -1: none. True when it held nothing since release(). */
+  hold(ts: number, chunk: Buffer, ordinal: number, messageStart: number, messageEnd: number, cursorStart: number, cursorEnd: number): boolean {
+    const first = this.chunk === NO_CHUNK;
     this.ts = ts;
     this.chunk = chunk;
     this.ordinal = ordinal;
@@ -32,6 +33,7 @@ export class HeldEntry implements PendingRecord {
     this.messageEnd = messageEnd;
     this.cursorStart = cursorStart;
     this.cursorEnd = cursorEnd;
+    return first;
   }
 
   /** Lets go of the chunk (the receiver settled every record it took). */

@@ -198,7 +198,7 @@ class ExportReader {
   /** describe()'s cache, by interned key, valid for one scanner generation. */
   private readonly descriptions = new Map<number, Described>();
   /** Entries held for the receiver in the current chunk (see QuietLanes). */
-  private readonly heldInChunk = new Set<HeldEntry>();
+  private readonly heldInChunk: HeldEntry[] = [];
   private descriptionsOf = -1;
   private state = State.Line;
   /** Line number of the last line read (1-based, counting every `\n` of the stream). */
@@ -227,7 +227,7 @@ class ExportReader {
     this.read(chunk);
     this.options.quiet?.settle();
     for (const held of this.heldInChunk) held.release();
-    this.heldInChunk.clear();
+    this.heldInChunk.length = 0;
   }
 
   private read(chunk: Buffer): void {
@@ -379,8 +379,8 @@ class ExportReader {
     const lanes = quiet.lanes;
     const lane = described.lane;
     if (lane && ts !== undefined && described.bootChanges === this.boots.changes && lanes!.absorb(lane, ts)) {
-      described.held.hold(ts, chunk, this.ordinal, messageStart, messageEnd, cursorStart, cursorEnd);
-      this.heldInChunk.add(described.held);
+      // Listed once per chunk, not once per entry: push() releases what is listed.
+      if (described.held.hold(ts, chunk, this.ordinal, messageStart, messageEnd, cursorStart, cursorEnd)) this.heldInChunk.push(described.held);
       this.stats.records++;
       return;
     }
