@@ -7,7 +7,9 @@
  * wall time, MB/s and peak RSS of the built CLI next to the tools a responder would use
  * instead: ripgrep over the signature literals, journalctl re-exporting the journal the
  * export was made from, panicparse on the goroutine dump. Prints a table and the ratios
- * against the targets. Needs `npm run build` first.
+ * against the targets. For the 512 MB export it also times what no analysis can go below
+ * (bench/floor.mjs: node reading the file, and reading it through the export scanner).
+ * Needs `npm run build` first.
  *
  * Peak RSS: `/usr/bin/time -f %M` when present, else the child's VmHWM polled from /proc.
  */
@@ -20,6 +22,7 @@ import { GENERATOR_VERSION, generateDump, generateIpam, generateJournal } from '
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench', '.data');
 const CLI = join(ROOT, 'dist', 'cli.js');
+const FLOOR = join(ROOT, 'bench', 'floor.mjs');
 const MB = 1024 * 1024;
 
 const TARGETS = {
@@ -213,6 +216,12 @@ async function benchJournal(sizes, runs, tools) {
           const startup = await measure(process.execPath, [CLI, '--version'], {}, runs);
           row(name, 'pleg-analyze --version (start-up only)', 0, startup);
           ratios.push({ info: true, text: `${name}: start-up alone = ${(startup.seconds / rg.seconds).toFixed(2)} × rg; analyze without it = ${((ours.seconds - startup.seconds) / rg.seconds).toFixed(2)} × rg` });
+          // What no analysis can go below: reading the file, and scanning it without making anything of it.
+          const readFloor = await measure(process.execPath, [FLOOR, 'read', file], {}, runs);
+          row(name, 'floor: node reads it (bench/floor.mjs read)', bytes, readFloor);
+          const scanFloor = await measure(process.execPath, [FLOOR, 'scan', file], {}, runs);
+          row(name, 'floor: reads + export scanner, no analysis', bytes, scanFloor);
+          ratios.push({ info: true, text: `${name}: floors: reading = ${(readFloor.seconds / rg.seconds).toFixed(2)} × rg; reading + scanner = ${(scanFloor.seconds / rg.seconds).toFixed(2)} × rg, before any analysis (target for analyze ≤ ${TARGETS.rgRatio})` });
         }
         let jc;
         if (tools.journalctl && existsSync(journalPath)) {
