@@ -162,6 +162,38 @@ function printTable() {
 
 const notInstalled = (pkg) => `not installed (apt-get install ${pkg})`;
 
+/**
+ * Makes `journalPath` from the export with systemd-journal-remote; resolves its exit status
+ * and its first and last stderr lines. systemd < 254 warns about every `__SEQNUM` line
+ * ("Unknown dunder line": two per entry, 220 MB for the 2 GB export), so those are dropped
+ * as they arrive rather than kept.
+ */
+function journalRemote(command, exportPath, journalPath) {
+  return new Promise((resolvePromise) => {
+    const stdin = openSync(exportPath, 'r');
+    const child = spawn(command, ['-o', journalPath, '-'], { stdio: [stdin, 'ignore', 'pipe'] });
+    closeSync(stdin);
+    const messages = [];
+    let partial = '';
+    const keep = (line) => {
+      if (!line || line.startsWith('Unknown dunder line')) return;
+      if (messages.length >= 6) messages.splice(3, 1);
+      messages.push(line);
+    };
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) keep(line);
+    });
+    child.on('error', (err) => resolvePromise({ status: -1, messages: [err.message] }));
+    child.on('close', (status) => {
+      keep(partial);
+      resolvePromise({ status: status ?? -1, messages });
+    });
+  });
+}
+
 async function benchJournal(sizes, runs, tools) {
   const signatureList = join(DATA, 'signatures.txt');
   const { SIGNATURES } = await import(join(ROOT, 'dist', 'engine', 'signatures.js'));
@@ -186,10 +218,9 @@ async function benchJournal(sizes, runs, tools) {
     if (tools.journalRemote && !journalFresh) {
       process.stderr.write(`bench: making ${journalPath} with systemd-journal-remote …\n`);
       for (const f of readdirSync(DATA)) if (f.startsWith(`journal-${label}`) && f.endsWith('.journal')) rmSync(join(DATA, f), { force: true });
-      // systemd < 254 warns about every `__SEQNUM` line ("Unknown dunder line"): keep only other lines.
-      const errPath = join(DATA, '.journal-remote.err');
-      const r = spawnSync('sh', ['-c', `"${tools.journalRemote}" -o "${journalPath}" - < "${exportPath}" 2> "${errPath}"`], { stdio: 'ignore' });
-      const messages = readFileSync(errPath, 'utf8').split('\n').filter((l) => l && !l.startsWith('Unknown dunder line'));
+      rmSync(join(DATA, '.journal-remote.err'), { force: true }); // where earlier versions kept its stderr
+      const r = await journalRemote(tools.journalRemote, exportPath, journalPath);
+      const messages = r.messages;
       if (r.status !== 0) {
         process.stderr.write(`bench: systemd-journal-remote failed (${r.status}): ${messages.slice(0, 3).join(' | ')}\n`);
         rmSync(journalPath, { force: true });
