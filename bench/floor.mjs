@@ -35,6 +35,7 @@ if (mode === 'scan') {
   scanner.useLiterals(new EventStore().prefilterLiterals);
 }
 
+// ScanStop.TableFull of src/parsers/export-scan.ts, a const enum, so not in dist.
 const TABLE_FULL = 2;
 const pool = new ChunkPool(1024 * 1024);
 const handle = await open(file);
@@ -46,8 +47,9 @@ try {
     if (scanner) {
       // The reader walks the entry a chunk boundary cut in JavaScript: start at the next one.
       const boundary = chunk.indexOf('\n\n');
-      if (boundary >= 0) {
-        let from = scanner.place(chunk, boundary + 2);
+      let from = boundary < 0 ? -1 : scanner.place(chunk, boundary + 2);
+      // place() refuses what does not fit the scanner's memory; the reader reads that in JavaScript.
+      if (from >= 0) {
         const to = chunk.length - (boundary + 2 - from);
         for (;;) {
           const stop = scanner.scan(from, to);

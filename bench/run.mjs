@@ -220,13 +220,12 @@ async function benchJournal(sizes, runs, tools) {
       for (const f of readdirSync(DATA)) if (f.startsWith(`journal-${label}`) && f.endsWith('.journal')) rmSync(join(DATA, f), { force: true });
       rmSync(join(DATA, '.journal-remote.err'), { force: true }); // where earlier versions kept its stderr
       const r = await journalRemote(tools.journalRemote, exportPath, journalPath);
-      const messages = r.messages;
       if (r.status !== 0) {
-        process.stderr.write(`bench: systemd-journal-remote failed (${r.status}): ${messages.slice(0, 3).join(' | ')}\n`);
+        process.stderr.write(`bench: systemd-journal-remote failed (${r.status}): ${r.messages.slice(0, 3).join(' | ')}\n`);
         rmSync(journalPath, { force: true });
       } else {
         writeFileSync(journalStamp, journalKey);
-        if (messages.length) process.stderr.write(`bench: systemd-journal-remote: ${messages.slice(-1)[0]}\n`);
+        if (r.messages.length) process.stderr.write(`bench: systemd-journal-remote: ${r.messages.slice(-1)[0]}\n`);
       }
     }
 
